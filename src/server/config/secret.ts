@@ -1,0 +1,23 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export const GENERATED_SECRET_FILE = "auth-secret";
+
+/**
+ * Outside production a missing BETTER_AUTH_SECRET is generated once and kept in the data directory,
+ * so sessions and signing keys survive restarts. Several instances must share one secret instead.
+ */
+export function loadOrCreateSecret(dataDir: string, warn: (message: string) => void): string {
+  const file = path.join(dataDir, GENERATED_SECRET_FILE);
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  warn(`BETTER_AUTH_SECRET is not set: generated one into ${file}. Set it explicitly in production.`);
+  return secret;
+}

@@ -1,0 +1,100 @@
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import type { DatabaseConfig } from "../config/config.js";
+import { lockDataDir } from "./data-dir-lock.js";
+import { migratePglite, migratePostgres } from "./migrate.js";
+import * as schema from "./schema/index.js";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** One database, embedded or server, behind one interface: the rest of the app does not care which. */
+export interface Database {
+  kind: "embedded" | "postgres";
+  db: Db;
+  /** Resolves when the database answers a trivial query, rejects when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PoolSettings {
+  connectionString: string;
+  max: number;
+}
+
+// Bounds that turn an unreachable or stuck database into a quick 503 instead of hung requests.
+const CONNECT_TIMEOUT_MS = 2_000;
+const STATEMENT_TIMEOUT_MS = 5_000;
+
+export function createPool({ connectionString, max }: PoolSettings, onIdleError: (error: Error) => void) {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle client losing its connection emits here; unhandled, it would crash the process.
+  pool.on("error", onIdleError);
+  return pool;
+}
+
+export function postgresDatabase(pool: pg.Pool): Database {
+  return {
+    kind: "postgres",
+    db: drizzlePg({ client: pool, schema }) as unknown as Db,
+    ping: async () => {
+      await pool.query("SELECT 1");
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function pgliteDatabase(client: PGlite, onClose: () => void = () => {}): Database {
+  return {
+    kind: "embedded",
+    db: drizzlePglite({ client, schema }) as unknown as Db,
+    ping: async () => {
+      await client.query("SELECT 1");
+    },
+    close: async () => {
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        onClose();
+      }
+    },
+  };
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDatabase(config: DatabaseConfig, log: { error(obj: unknown, msg: string): void }) {
+  if (config.kind === "postgres") {
+    const pool = createPool({ connectionString: config.url, max: config.poolMax }, (error) =>
+      log.error({ err: error }, "idle database connection failed"),
+    );
+    try {
+      await migratePostgres(pool);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return postgresDatabase(pool);
+  }
+  const unlock = lockDataDir(config.dataDir);
+  let client: PGlite | undefined;
+  try {
+    client = await PGlite.create(config.dataDir);
+    await migratePglite(client);
+    return pgliteDatabase(client, unlock);
+  } catch (error) {
+    await client?.close();
+    unlock();
+    throw error;
+  }
+}
