@@ -1,0 +1,79 @@
+import helmet from "@fastify/helmet";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyRequest } from "fastify";
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { authPlugin } from "./auth/auth.plugin.js";
+import type { Config } from "./config/config.js";
+import type { Database } from "./db/database.js";
+import { healthRoutes } from "./health/health.routes.js";
+import { createValidatorCompiler } from "./http/validation.js";
+import { databasePlugin } from "./plugins/database.js";
+import { errorsPlugin } from "./plugins/errors.js";
+import { notFoundPlugin } from "./plugins/not-found.js";
+import { openapiPlugin, openapiRoutes } from "./plugins/openapi.js";
+import { createCursorCodec } from "./tasks/cursor.js";
+import { tasksRoutes } from "./tasks/tasks.routes.js";
+
+export const BODY_LIMIT = 64 * 1024;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+export interface AppDependencies {
+  database: Database;
+  /** BETTER_AUTH_SECRET, or the one generated into DATA_DIR. */
+  secret: string;
+  logger: FastifyBaseLogger;
+}
+
+/** A caller's x-request-id is kept when it is tame, so one id follows a request across services. */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export async function buildApp(config: Config, { database, secret, logger }: AppDependencies) {
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+
+  // An empty JSON body is "no body" (the completion toggle takes none); anything else must parse,
+  // and a __proto__ or constructor key is refused rather than risked.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request: FastifyRequest, body, done) => {
+    if (body === "") return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(notFoundPlugin);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { "upgrade-insecure-requests": config.publicUrl.startsWith("https:") ? [] : null },
+    },
+    hsts: config.publicUrl.startsWith("https:"),
+  });
+  await app.register(openapiPlugin, { version });
+  await app.register(databasePlugin, { database });
+  await app.register(authPlugin, { config, secret });
+  await app.register(healthRoutes);
+  await app.register(tasksRoutes, {
+    cursors: createCursorCodec(secret),
+    rateLimitPerMinute: config.rateLimitPerMinute,
+  });
+  await app.register(openapiRoutes);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

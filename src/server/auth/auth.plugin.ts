@@ -1,0 +1,46 @@
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import type { JSONWebKeySet } from "jose";
+import type { Config } from "../config/config.js";
+import { createAuth, type Auth } from "./auth.js";
+import { authRoutes } from "./auth.routes.js";
+import { createAuthenticator, type Authenticator } from "./authenticator.js";
+import { createJwtVerifier } from "./jwt-verifier.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    auth: Auth;
+    authenticate: Authenticator;
+  }
+}
+
+/** Both spellings of this server's own origin, so a browser on 127.0.0.1 works as well as on localhost. */
+export function trustedOriginsOf(config: Pick<Config, "publicUrl" | "port" | "trustedOrigins">): string[] {
+  const own = [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`];
+  return [...new Set([config.publicUrl, ...own, ...config.trustedOrigins])];
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, { config, secret }: { config: Config; secret: string }) => {
+    const trustedOrigins = trustedOriginsOf(config);
+    const auth = createAuth({
+      db: app.database.db,
+      secret,
+      publicUrl: config.publicUrl,
+      trustedOrigins,
+      production: config.nodeEnv === "production",
+      log: app.log,
+    });
+    const verifier = createJwtVerifier({
+      // The server-side call reads the jwks table directly (creating the first key pair if none exists).
+      loadKeys: async () => (await auth.api.getJwks()) as JSONWebKeySet,
+      issuer: config.publicUrl,
+      audience: config.publicUrl,
+    });
+    app.decorate("auth", auth);
+    app.decorate("authenticate", createAuthenticator(auth, verifier, trustedOrigins));
+    app.addHook("onReady", verifier.refresh);
+    await app.register(authRoutes, { auth, publicUrl: config.publicUrl });
+  },
+  { name: "auth", dependencies: ["database"] },
+);

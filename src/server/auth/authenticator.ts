@@ -1,0 +1,68 @@
+import { fromNodeHeaders } from "better-auth/node";
+import type { FastifyRequest } from "fastify";
+import { ApiError } from "../http/envelope.js";
+import type { Auth } from "./auth.js";
+import { InvalidTokenError, type JwtVerifier } from "./jwt-verifier.js";
+
+export interface Principal {
+  userId: string;
+  via: "bearer" | "cookie";
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?better-auth\.session_token=/;
+
+function requestOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (origin && origin !== "null") return origin;
+  const referer = request.headers.referer;
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who is calling: a bearer JWT (any HTTP client; verified locally) or Better Auth's session cookie
+ * (the web app). A cookie rides along on cross-site requests, so cookie-authenticated writes must
+ * also come from a trusted Origin.
+ */
+export function createAuthenticator(auth: Auth, verifier: JwtVerifier, trustedOrigins: readonly string[]) {
+  const trusted = new Set(trustedOrigins);
+
+  return async function authenticate(request: FastifyRequest): Promise<Principal> {
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const [scheme, token, extra] = authorization.trim().split(/\s+/);
+      if (scheme?.toLowerCase() !== "bearer" || !token || extra !== undefined) {
+        throw new ApiError("UNAUTHORIZED", "the Authorization header must be: Bearer <token>");
+      }
+      try {
+        return { userId: await verifier.verify(token), via: "bearer" };
+      } catch (error) {
+        if (error instanceof InvalidTokenError) {
+          throw new ApiError("UNAUTHORIZED", "the token is invalid or expired; get a new one from /api/auth/token");
+        }
+        throw error;
+      }
+    }
+
+    if (request.headers.cookie && SESSION_COOKIE.test(request.headers.cookie)) {
+      const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
+      if (!session) throw new ApiError("UNAUTHORIZED", "the session is invalid or expired; sign in again");
+      if (!SAFE_METHODS.has(request.method)) {
+        const origin = requestOrigin(request);
+        if (!origin || !trusted.has(origin)) {
+          throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");
+        }
+      }
+      return { userId: session.user.id, via: "cookie" };
+    }
+
+    throw new ApiError("UNAUTHORIZED", "sign in, or send Authorization: Bearer <token> from /api/auth/token");
+  };
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

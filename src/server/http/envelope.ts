@@ -1,0 +1,88 @@
+import { Type, type TSchema } from "typebox";
+
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  VALIDATION_ERROR: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+/** An error the client caused or must know about, answered in the contract's envelope. */
+export class ApiError extends Error {
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+    this.statusCode = ERROR_CODES[code];
+  }
+}
+
+export const ErrorEnvelope = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.Object({
+      code: Type.Enum(Object.keys(ERROR_CODES) as ErrorCode[]),
+      message: Type.String(),
+      details: Type.Optional(
+        Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), {
+          description: "Present only for VALIDATION_ERROR: one entry per offending field.",
+        }),
+      ),
+    }),
+  },
+  { description: "Every error under /api/ has this shape." },
+);
+
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  return { success: false as const, error: details ? { code, message, details } : { code, message } };
+}
+
+export function dataEnvelope<T extends TSchema>(data: T) {
+  return Type.Object({
+    success: Type.Literal(true),
+    data,
+    message: Type.Optional(Type.String()),
+  });
+}
+
+const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
+  BAD_REQUEST: "The body is not valid JSON, or a query parameter (the cursor) is malformed.",
+  UNAUTHORIZED: "No credentials, or a token or session that is invalid, expired or of a deleted user.",
+  FORBIDDEN: "The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin.",
+  NOT_FOUND: "No such task for this user (another user's task answers exactly the same).",
+  METHOD_NOT_ALLOWED: "Known path, unsupported method; the Allow header lists the methods.",
+  PAYLOAD_TOO_LARGE: "The body is over 64 KiB.",
+  UNSUPPORTED_MEDIA_TYPE: "The body is not application/json.",
+  VALIDATION_ERROR: "The request breaks the schema; details lists each field.",
+  RATE_LIMITED: "Too many requests; retry after the Retry-After header's seconds.",
+  INTERNAL_ERROR: "Something unexpected; the log holds the details under the x-request-id.",
+  SERVICE_UNAVAILABLE: "The database cannot be reached.",
+};
+
+/** The error responses of a route, for its schema (and so for the OpenAPI document). */
+export function errorResponses(...codes: ErrorCode[]) {
+  const all: ErrorCode[] = [...codes, "RATE_LIMITED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"];
+  return Object.fromEntries(
+    all.map((code) => [ERROR_CODES[code], { ...ErrorEnvelope, description: ERROR_DESCRIPTIONS[code] }]),
+  );
+}

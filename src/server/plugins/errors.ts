@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { ErrorObject } from "ajv";
+import { isDatabaseUnavailable } from "../db/errors.js";
+import { ApiError, errorBody, type ErrorCode } from "../http/envelope.js";
+import { summarize, validationDetails } from "../http/validation.js";
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_JSON_BODY: "BAD_REQUEST",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "BAD_REQUEST",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "BAD_REQUEST",
+};
+
+const FRIENDLY_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  UNSUPPORTED_MEDIA_TYPE: "the body must be application/json",
+  PAYLOAD_TOO_LARGE: "the body must be at most 64 KiB",
+  SERVICE_UNAVAILABLE: "the database is unavailable; try again shortly",
+  INTERNAL_ERROR: "something went wrong on our side; the request id identifies it in the log",
+};
+
+function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) {
+    const details = validationDetails(error.validation as ErrorObject[], error.validationContext ?? "request");
+    return new ApiError("VALIDATION_ERROR", summarize(details), details);
+  }
+  const code = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (code) return new ApiError(code, FRIENDLY_MESSAGES[code] ?? error.message);
+  if (isDatabaseUnavailable(error)) {
+    request.log.error({ err: error }, "database unavailable");
+    return new ApiError("SERVICE_UNAVAILABLE", FRIENDLY_MESSAGES.SERVICE_UNAVAILABLE!, undefined, { "retry-after": "5" });
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    // A client error raised by Fastify or a plugin that has no code of its own in the contract.
+    return new ApiError("BAD_REQUEST", error.message);
+  }
+  request.log.error({ err: error }, "unhandled error");
+  return new ApiError("INTERNAL_ERROR", FRIENDLY_MESSAGES.INTERNAL_ERROR!);
+}
+
+export function sendError(reply: FastifyReply, error: ApiError) {
+  if (error.headers) reply.headers(error.headers);
+  return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.details));
+}
+
+/** Every failure, from routing to the database, leaves in the contract's error envelope. */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => sendError(reply, toApiError(error, request)));
+  },
+  { name: "errors" },
+);

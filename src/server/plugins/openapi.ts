@@ -1,0 +1,48 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+
+const DESCRIPTION = `The Ticked task API. Every response under /api/ is a JSON envelope:
+\`{success: true, data, message?}\` or \`{success: false, error: {code, message, details?}}\`.
+
+Accounts live under /api/auth (Better Auth, email and password): POST /api/auth/sign-up/email,
+POST /api/auth/sign-in/email, POST /api/auth/sign-out, GET /api/auth/get-session, and
+GET /api/auth/token, which exchanges the session for a 15-minute JWT (EdDSA, keys at GET /api/auth/jwks).
+
+Authenticate task requests with \`Authorization: Bearer <JWT>\` or the session cookie. Checks run in
+this order: credentials (401), then the path's user_id (403), then the request itself (400/415/413/422),
+then the task (404: another user's task looks exactly like a missing one).
+
+Query strings are closed like bodies: an unknown parameter is a 422, so a typo never silently
+returns an unfiltered list. Paging is keyset: pass meta.next_cursor as cursor; it is signed and tied
+to the sort order.`;
+
+/** Registers the document generator; must come before the routes it describes. */
+export const openapiPlugin = fp(
+  async (app: FastifyInstance, { version }: { version: string }) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.1.0",
+        info: { title: "Ticked task API", version, description: DESCRIPTION },
+        tags: [
+          { name: "tasks", description: "A user's own tasks" },
+          { name: "service", description: "Health and readiness" },
+        ],
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT from GET /api/auth/token" },
+            sessionCookie: { type: "apiKey", in: "cookie", name: "better-auth.session_token" },
+          },
+        },
+      },
+    });
+  },
+  { name: "openapi" },
+);
+
+/** The document at /openapi.json and an interactive reference at /docs, both from local files. */
+export async function openapiRoutes(app: FastifyInstance) {
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+}

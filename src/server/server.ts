@@ -1,0 +1,72 @@
+import { pino } from "pino";
+import { buildApp } from "./app.js";
+import { ConfigError, parseConfig } from "./config/config.js";
+import { loadOrCreateSecret } from "./config/secret.js";
+import { DataDirInUseError } from "./db/data-dir-lock.js";
+import { openDatabase } from "./db/database.js";
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Start-up failures the operator can fix: one line, no stack. */
+function fail(message: string): never {
+  process.stderr.write(`ticked: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+    throw error;
+  }
+
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'], censor: "[redacted]" },
+  });
+  const secret = config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message));
+
+  let database;
+  try {
+    database = await openDatabase(config.database, logger);
+  } catch (error) {
+    if (error instanceof DataDirInUseError) fail(error.message);
+    const where = config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.dataDir}`;
+    fail(`cannot open ${where}: ${(error as Error).message}`);
+  }
+
+  const app = await buildApp(config, { database, secret, logger });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    const timer = setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    fail(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+  }
+  logger.info(`Ticked is ready at ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
+}
+
+await main();

@@ -1,0 +1,130 @@
+import { and, asc, desc, eq, getTableColumns, ilike, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { task, user, type TaskRow } from "../db/schema/index.js";
+import type { CursorPosition } from "./cursor.js";
+import type { TaskSort, TaskStatus } from "./tasks.schemas.js";
+
+export interface TaskListQuery {
+  status: TaskStatus;
+  search: string | undefined;
+  sort: TaskSort;
+  limit: number;
+  after: CursorPosition | undefined;
+}
+
+export interface TaskPage {
+  rows: TaskRow[];
+  /** Where the next page starts, or undefined on the last page. */
+  next: CursorPosition | undefined;
+}
+
+export interface TaskChanges {
+  title?: string;
+  description?: string | null;
+  completed?: boolean;
+}
+
+// Each sort key is the leading column of an index that starts with user_id and ends with id.
+const SORT_KEYS = {
+  created_at: { column: task.createdAt, type: sql.raw("timestamptz") },
+  updated_at: { column: task.updatedAt, type: sql.raw("timestamptz") },
+  title: { column: sql`lower(${task.title})`, type: sql.raw("text") },
+} as const;
+
+const columns = { ...getTableColumns(task), titleKey: sql<string>`lower(${task.title})` };
+
+// Strictly later than the previous value even within one millisecond, so a changed task always
+// shows a changed updated_at.
+const nextUpdatedAt = sql`greatest(clock_timestamp(), ${task.updatedAt} + interval '1 millisecond')`;
+
+/** ILIKE treats % and _ as wildcards and \ as their escape; a search for them means them literally. */
+export function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+function sortKeyOf(row: TaskRow & { titleKey: string }, sort: TaskSort): string {
+  const field = sort.replace("-", "");
+  if (field === "title") return row.titleKey;
+  return (field === "updated_at" ? row.updatedAt : row.createdAt).toISOString();
+}
+
+/** Data access for tasks. Every statement is scoped by the owner's id in its WHERE clause. */
+export function createTaskRepository(db: Db) {
+  const owned = (userId: string, id: string) => and(eq(task.id, id), eq(task.userId, userId));
+
+  return {
+    async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
+      const descending = query.sort.startsWith("-");
+      const { column, type } = SORT_KEYS[query.sort.replace("-", "") as keyof typeof SORT_KEYS];
+      const conditions: (SQL | undefined)[] = [eq(task.userId, userId)];
+      if (query.status !== "all") conditions.push(eq(task.completed, query.status === "completed"));
+      if (query.search) {
+        const pattern = likePattern(query.search);
+        conditions.push(or(ilike(task.title, pattern), ilike(task.description, pattern)));
+      }
+      if (query.after) {
+        const comparison = sql.raw(descending ? "<" : ">");
+        conditions.push(sql`(${column}, ${task.id}) ${comparison} (${query.after.key}::${type}, ${query.after.id}::uuid)`);
+      }
+      const order = descending ? desc : asc;
+      const rows = await db
+        .select(columns)
+        .from(task)
+        .where(and(...conditions))
+        .orderBy(order(column), order(task.id))
+        .limit(query.limit + 1);
+      const hasMore = rows.length > query.limit;
+      const page = hasMore ? rows.slice(0, query.limit) : rows;
+      const last = page.at(-1);
+      return {
+        rows: page,
+        next: hasMore && last ? { key: sortKeyOf(last, query.sort), id: last.id } : undefined,
+      };
+    },
+
+    async create(userId: string, input: TaskChanges & { title: string }): Promise<TaskRow> {
+      const [row] = await db
+        .insert(task)
+        .values({ userId, title: input.title, description: input.description ?? null, completed: input.completed ?? false })
+        .returning();
+      return row!;
+    },
+
+    async get(userId: string, id: string): Promise<TaskRow | undefined> {
+      const [row] = await db.select().from(task).where(owned(userId, id));
+      return row;
+    },
+
+    async update(userId: string, id: string, changes: TaskChanges): Promise<TaskRow | undefined> {
+      const [row] = await db
+        .update(task)
+        .set({ ...changes, updatedAt: nextUpdatedAt })
+        .where(owned(userId, id))
+        .returning();
+      return row;
+    },
+
+    /** Sets completed, or flips it in the same statement when no value is given (atomic under concurrency). */
+    async complete(userId: string, id: string, completed: boolean | undefined): Promise<TaskRow | undefined> {
+      const [row] = await db
+        .update(task)
+        .set({ completed: completed ?? sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
+        .where(owned(userId, id))
+        .returning();
+      return row;
+    },
+
+    async remove(userId: string, id: string): Promise<boolean> {
+      const rows = await db.delete(task).where(owned(userId, id)).returning({ id: task.id });
+      return rows.length > 0;
+    },
+
+    /** Only asked when a statement found nothing: a bearer token can outlive its deleted user. */
+    async userExists(userId: string): Promise<boolean> {
+      const rows = await db.select({ id: user.id }).from(user).where(eq(user.id, userId));
+      return rows.length > 0;
+    },
+  };
+}
+
+export type TaskRepository = ReturnType<typeof createTaskRepository>;

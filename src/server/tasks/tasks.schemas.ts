@@ -1,0 +1,86 @@
+import { Type, type Static } from "typebox";
+import { dataEnvelope } from "../http/envelope.js";
+import { STORABLE_TEXT_PATTERN } from "../http/validation.js";
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 1000;
+export const SEARCH_MAX = 200;
+export const PAGE_SIZE_DEFAULT = 50;
+export const PAGE_SIZE_MAX = 200;
+export const SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"] as const;
+export const STATUSES = ["all", "pending", "completed"] as const;
+
+const Title = Type.String({
+  minLength: 1,
+  maxLength: TITLE_MAX,
+  pattern: STORABLE_TEXT_PATTERN,
+  description: `Trimmed of leading and trailing white space, then 1 to ${TITLE_MAX} characters (Unicode code points).`,
+});
+const Description = Type.Union(
+  [Type.String({ maxLength: DESCRIPTION_MAX, pattern: STORABLE_TEXT_PATTERN }), Type.Null()],
+  { description: `At most ${DESCRIPTION_MAX} characters; "" is stored as null.` },
+);
+const Completed = Type.Boolean();
+
+export const Task = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  user_id: Type.String({ description: "The owner: always the authenticated user." }),
+  title: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  completed: Type.Boolean(),
+  created_at: Type.String({ format: "date-time", description: "RFC 3339, UTC, milliseconds." }),
+  updated_at: Type.String({ format: "date-time", description: "Changes on every successful modification." }),
+});
+export type Task = Static<typeof Task>;
+
+const UserId = Type.String({ minLength: 1, maxLength: 255, description: "Must be the authenticated user's id." });
+export const UserParams = Type.Object({ user_id: UserId });
+export const TaskParams = Type.Object({ user_id: UserId, task_id: Type.String({ format: "uuid" }) });
+
+export const CreateTaskBody = Type.Object(
+  { title: Title, description: Type.Optional(Description), completed: Type.Optional(Completed) },
+  { additionalProperties: false },
+);
+export type CreateTaskBody = Static<typeof CreateTaskBody>;
+
+export const UpdateTaskBody = Type.Object(
+  { title: Type.Optional(Title), description: Type.Optional(Description), completed: Type.Optional(Completed) },
+  { additionalProperties: false, minProperties: 1, description: "Any non-empty subset of the writable fields." },
+);
+export type UpdateTaskBody = Static<typeof UpdateTaskBody>;
+
+export const CompleteTaskBody = Type.Object(
+  { completed: Type.Optional(Completed) },
+  { additionalProperties: false, description: "No body (or {}) toggles; {completed} sets the value." },
+);
+
+export const ListTasksQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Enum([...STATUSES], { default: "all" })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: SEARCH_MAX,
+        pattern: STORABLE_TEXT_PATTERN,
+        description: "Case-insensitive text searched in title and description; % and _ are literal.",
+      }),
+    ),
+    sort: Type.Optional(Type.Enum([...SORTS], { default: "-created_at", description: "A leading - means descending." })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })),
+    cursor: Type.Optional(Type.String({ maxLength: 512, description: "meta.next_cursor of the previous page." })),
+  },
+  { additionalProperties: false },
+);
+export type ListTasksQuery = Static<typeof ListTasksQuery>;
+export type TaskSort = (typeof SORTS)[number];
+export type TaskStatus = (typeof STATUSES)[number];
+
+export const TaskEnvelope = dataEnvelope(Task);
+export const TaskListEnvelope = Type.Object({
+  success: Type.Literal(true),
+  data: Type.Array(Task),
+  meta: Type.Object({
+    count: Type.Integer({ description: "Number of tasks in this page." }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: "null on the last page." }),
+  }),
+});
+export const DeletedEnvelope = dataEnvelope(Type.Object({ id: Type.String({ format: "uuid" }) }));
