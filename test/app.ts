@@ -1,0 +1,32 @@
+import { pino } from "pino";
+import { Writable } from "node:stream";
+import { buildApp, type App } from "../src/server/app.js";
+import { parseConfig, type Config } from "../src/server/config/config.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
+
+export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
+export const TEST_ORIGIN = "http://localhost:8000";
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  kind: TestDatabase["kind"];
+  /** Every line the server logged, as written (JSON). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh database of this project's kind, configured as in production but for the environment. */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = parseConfig({ NODE_ENV: "test", BETTER_AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info", ...env });
+  const { database, kind } = await createTestDatabase();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const app = await buildApp(config, { database, secret: config.authSecret!, logger: pino({ level: config.logLevel }, sink) });
+  return { app, config, kind, logs, close: () => app.close() };
+}

@@ -1,0 +1,59 @@
+import { PGlite } from "@electric-sql/pglite";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { inject } from "vitest";
+import { createPool, pgliteDatabase, postgresDatabase, type Database } from "../src/server/db/database.js";
+import "./setup/provided.js";
+
+export const TEST_DATABASE_PREFIX = "ticked_test_";
+
+export function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(admin: pg.Client, name: string) {
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+export interface TestDatabase {
+  database: Database;
+  kind: "pglite" | "postgres";
+  /** The clone's URL (PostgreSQL only), for tests that start a server process on it. */
+  url?: string;
+}
+
+/** A fresh, migrated database of this project's kind; closing it (via the app) also discards it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = inject("testDatabase");
+  if (template.kind === "pglite") {
+    const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]) });
+    return { kind: "pglite", database: pgliteDatabase(client) };
+  }
+  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: template.adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template.template}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(template.adminUrl, name);
+  const database = postgresDatabase(createPool({ connectionString: url, max: 5 }, () => {}));
+  return {
+    kind: "postgres",
+    url,
+    database: {
+      ...database,
+      close: async () => {
+        await database.close();
+        const cleanup = new pg.Client({ connectionString: template.adminUrl });
+        await cleanup.connect();
+        await dropDatabase(cleanup, name);
+        await cleanup.end();
+      },
+    },
+  };
+}

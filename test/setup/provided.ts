@@ -1,0 +1,10 @@
+/** What a project's global setup hands its test files: where the migrated template database is. */
+export type TestDatabaseTemplate =
+  | { kind: "pglite"; dumpFile: string }
+  | { kind: "postgres"; adminUrl: string; template: string };
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testDatabase: TestDatabaseTemplate;
+  }
+}

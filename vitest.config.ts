@@ -1,0 +1,35 @@
+import { defineConfig } from "vitest/config";
+
+// The same HTTP suite runs on embedded PGlite always, and on a real PostgreSQL when
+// TEST_DATABASE_URL names one (CI: postgres://postgres@127.0.0.1:5432/test).
+const databaseSuites = ["src/**/*.test.ts", "test/**/*.test.ts"];
+const unitSuites = ["src/**/*.unit.test.ts"];
+
+export default defineConfig({
+  test: {
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: unitSuites } },
+      {
+        extends: true,
+        test: { name: "pglite", include: databaseSuites, exclude: unitSuites, globalSetup: ["test/setup/pglite-template.ts"] },
+      },
+      ...(process.env.TEST_DATABASE_URL
+        ? [
+            {
+              extends: true,
+              test: {
+                name: "postgres",
+                include: databaseSuites,
+                exclude: unitSuites,
+                globalSetup: ["test/setup/postgres-template.ts"],
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
