@@ -57,7 +57,7 @@ function messageOf(error: ErrorObject, field: string): string {
     case "format":
       return params.format === "uuid" ? "must be a UUID" : `must be a valid ${params.format}`;
     case "type":
-      return params.type === "object" ? "must be a JSON object" : `must be ${withArticle(String(params.type))}`;
+      return `must be ${withArticle(String(params.type))}`;
     case "enum":
       return `must be one of: ${(params.allowedValues as unknown[]).join(", ")}`;
     case "minimum":
@@ -71,8 +71,10 @@ function messageOf(error: ErrorObject, field: string): string {
   }
 }
 
+const TYPE_NAMES: Record<string, string> = { object: "a JSON object", array: "an array", integer: "an integer", null: "null" };
+
 function withArticle(type: string): string {
-  return type === "integer" ? "an integer" : type === "null" ? "null" : `a ${type}`;
+  return TYPE_NAMES[type] ?? `a ${type}`;
 }
 
 /**
