@@ -18,7 +18,7 @@ export interface ListResult {
 }
 
 export async function listTasks(app: App, user: TestUser, query: Record<string, string | number> = {}): Promise<ListResult> {
-  const params = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+  const params = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
   const response = await app.inject({ method: "GET", url: `${user.tasksUrl}?${params}`, headers: user.bearer });
   const body = response.json();
   return { status: response.statusCode, tasks: body.data ?? [], nextCursor: body.meta?.next_cursor ?? null, body };

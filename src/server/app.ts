@@ -38,6 +38,9 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
+    // Fastify's own 503 while closing is not in the contract's envelope; requests that still reach
+    // a closing server (on kept-alive connections) are served instead, and the database closes last.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -45,8 +48,9 @@ export async function buildApp(config: Config, { database, secret, logger }: App
 
   // An empty JSON body is "no body" (the completion toggle takes none); anything else must parse,
   // and a __proto__ or constructor key is refused rather than risked.
+  // Only JSON is accepted (Fastify also parses text/plain by default): anything else is a 415.
   const parseJson = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser("application/json");
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request: FastifyRequest, body, done) => {
     if (body === "") return done(null, undefined);
     parseJson(request, body as string, done);
@@ -54,6 +58,16 @@ export async function buildApp(config: Config, { database, secret, logger }: App
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
+  });
+
+  // Closing waits for open connections. Idle ones are closed at once; a kept-alive one that is
+  // still answering gets "Connection: close" so it ends with its response instead of lingering.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
   });
 
   await app.register(errorsPlugin);

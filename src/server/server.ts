@@ -26,8 +26,6 @@ async function main() {
     level: config.logLevel,
     redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'], censor: "[redacted]" },
   });
-  const secret = config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message));
-
   let database;
   try {
     database = await openDatabase(config.database, logger);
@@ -37,6 +35,7 @@ async function main() {
     fail(`cannot open ${where}: ${(error as Error).message}`);
   }
 
+  const secret = config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message));
   const app = await buildApp(config, { database, secret, logger });
 
   let closing = false;

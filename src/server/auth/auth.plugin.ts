@@ -40,7 +40,11 @@ export const authPlugin = fp(
     app.decorate("auth", auth);
     app.decorate("authenticate", createAuthenticator(auth, verifier, trustedOrigins));
     app.addHook("onReady", verifier.refresh);
-    await app.register(authRoutes, { auth, publicUrl: config.publicUrl });
+    await app.register(authRoutes, {
+      auth,
+      publicUrl: config.publicUrl,
+      databaseAnswers: () => app.database.ping().then(() => true, () => false),
+    });
   },
   { name: "auth", dependencies: ["database"] },
 );

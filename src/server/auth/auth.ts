@@ -1,8 +1,10 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { isAPIError } from "better-auth/api";
 import { jwt } from "better-auth/plugins";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/database.js";
+import { sqlState } from "../db/errors.js";
 import * as schema from "../db/schema/index.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
@@ -38,6 +40,15 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
     logger: {
       level: "warn",
       log: (level, message) => log[level === "debug" ? "debug" : level](`better-auth: ${message}`),
+    },
+    onAPIError: {
+      // Instead of Better Auth's console output, which prints whole failed queries (emails
+      // included): the error's kind and SQLSTATE go to our log, without the statement's values.
+      onError: (error) => {
+        if (isAPIError(error) && Number(error.statusCode) < 500) return;
+        const cause = (error as { cause?: { message?: string } }).cause;
+        log.error({ sqlState: sqlState(error), cause: cause?.message }, `better-auth: ${(error as Error).name ?? "error"}`);
+      },
     },
     plugins: [
       jwt({

@@ -22,7 +22,7 @@ export const task = pgTable(
   (t) => [
     check("task_title_length", sql`char_length(${t.title}) BETWEEN 1 AND 200`),
     // One index per sort order, each ending in id for the keyset tie-break. No lone user_id index:
-    // these cover it, and with one present PostgreSQL sorted whole task lists (docs/database.md).
+    // these cover every query it could serve, and it would only cost writes (docs/database.md).
     index("task_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("task_user_updated_idx").on(t.userId, t.updatedAt, t.id),
     index("task_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id),

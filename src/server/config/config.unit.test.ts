@@ -1,0 +1,93 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, normalizeDatabaseUrl, parseConfig } from "./config.js";
+
+const SECRET = "s".repeat(32);
+
+function configError(env: Record<string, string>): string {
+  try {
+    parseConfig(env, "/srv/ticked");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("defaults to the embedded database in ./data on 127.0.0.1:8000", () => {
+    const config = parseConfig({}, "/srv/ticked");
+    expect(config).toMatchObject({
+      nodeEnv: "development",
+      host: "127.0.0.1",
+      port: 8000,
+      logLevel: "info",
+      dataDir: path.resolve("/srv/ticked/data"),
+      database: { kind: "embedded", dataDir: path.resolve("/srv/ticked/data") },
+      authSecret: null,
+      publicUrl: "http://localhost:8000",
+      trustedOrigins: [],
+      rateLimitPerMinute: 600,
+    });
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(parseConfig({ DATABASE_URL: "", PORT: " " }, "/srv").database.kind).toBe("embedded");
+  });
+
+  it("derives the public URL from PORT and accepts an explicit one", () => {
+    expect(parseConfig({ PORT: "9000" }).publicUrl).toBe("http://localhost:9000");
+    expect(parseConfig({ BETTER_AUTH_URL: "https://todo.example.com/" }).publicUrl).toBe("https://todo.example.com");
+  });
+
+  it("reads PostgreSQL settings", () => {
+    const config = parseConfig({ DATABASE_URL: "postgres://u:p@db:5432/app", DATABASE_POOL_MAX: "20" });
+    expect(config.database).toEqual({ kind: "postgres", url: "postgresql://u:p@db:5432/app", poolMax: 20 });
+  });
+
+  it("names the variable and the problem for every bad value", () => {
+    expect(configError({ PORT: "eighty" })).toBe('PORT must be a whole number from 0 to 65535, got "eighty"');
+    expect(configError({ PORT: "70000" })).toMatch(/^PORT /);
+    expect(configError({ LOG_LEVEL: "loud" })).toMatch(/^LOG_LEVEL must be one of fatal, error/);
+    expect(configError({ NODE_ENV: "staging" })).toMatch(/^NODE_ENV /);
+    expect(configError({ DATABASE_URL: "mysql://db/app" })).toMatch(/^DATABASE_URL must start with postgres:\/\//);
+    expect(configError({ DATABASE_URL: "postgres://" })).toBe("DATABASE_URL has no host");
+    expect(configError({ DATABASE_POOL_MAX: "0", DATABASE_URL: "postgres://db/app" })).toMatch(/^DATABASE_POOL_MAX /);
+    expect(configError({ BETTER_AUTH_SECRET: "short" })).toMatch(/^BETTER_AUTH_SECRET must be at least 32 characters/);
+    expect(configError({ BETTER_AUTH_URL: "not a url" })).toMatch(/^BETTER_AUTH_URL must be an absolute http\(s\) URL/);
+    expect(configError({ BETTER_AUTH_URL: "ftp://x" })).toMatch(/^BETTER_AUTH_URL must use http or https/);
+    expect(configError({ TRUSTED_ORIGINS: "https://ok.example, nope" })).toMatch(/^TRUSTED_ORIGINS /);
+    expect(configError({ RATE_LIMIT_PER_MINUTE: "-1" })).toMatch(/^RATE_LIMIT_PER_MINUTE /);
+  });
+
+  it("requires a secret in production and never echoes it", () => {
+    expect(configError({ NODE_ENV: "production" })).toBe("BETTER_AUTH_SECRET is required when NODE_ENV=production");
+    expect(configError({ BETTER_AUTH_SECRET: "tooShortButSecret" })).not.toContain("tooShortButSecret");
+    expect(parseConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: SECRET }).authSecret).toBe(SECRET);
+  });
+
+  it("parses trusted origins to bare origins", () => {
+    expect(parseConfig({ TRUSTED_ORIGINS: "https://a.example/path, http://b.example:3000" }).trustedOrigins).toEqual([
+      "https://a.example",
+      "http://b.example:3000",
+    ]);
+  });
+});
+
+describe("normalizeDatabaseUrl", () => {
+  it("accepts postgres:// and postgresql://", () => {
+    expect(normalizeDatabaseUrl("postgres://u@h/db")).toBe("postgresql://u@h/db");
+    expect(normalizeDatabaseUrl("postgresql://u@h:6543/db")).toBe("postgresql://u@h:6543/db");
+  });
+
+  it("accepts the seed's postgresql+asyncpg:// form and its ssl=require", () => {
+    expect(normalizeDatabaseUrl("postgresql+asyncpg://u:p@ep-x.neon.tech/neondb?ssl=require")).toBe(
+      "postgresql://u:p@ep-x.neon.tech/neondb?sslmode=require",
+    );
+  });
+
+  it("keeps Neon's sslmode=require and other parameters as given", () => {
+    const neon = "postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require";
+    expect(normalizeDatabaseUrl(neon)).toBe(neon);
+  });
+});

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "./database.js";
+import { freePort, runServer, startServer } from "./server-process.js";
+import type { Database } from "../src/server/db/database.js";
+
+/**
+ * The server as a process: what `npm start` does with its environment, its signals and its data.
+ * On the PostgreSQL project the server runs on a fresh clone; on PGlite, in a fresh data directory.
+ */
+let dataDir: string;
+let database: Database | undefined;
+let serverEnv: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "ticked-process-"));
+  serverEnv = { DATA_DIR: dataDir };
+  const test = await createTestDatabase();
+  if (test.kind === "postgres") {
+    database = test.database;
+    serverEnv.DATABASE_URL = test.url!;
+  } else {
+    await test.database.close();
+  }
+});
+afterAll(async () => {
+  await database?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function json(url: string, init: RequestInit = {}) {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+async function signUpOver(url: string) {
+  const email = `process-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ name: "Process", email, password: "correct horse battery staple" }),
+  });
+  expect(signUp.status).toBe(200);
+  const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
+  const cookie = signUp.headers.getSetCookie()[0]!.split(";", 1)[0]!;
+  const { body } = await json(`${url}/api/auth/token`, { headers: { cookie } });
+  return { userId, cookie, headers: { authorization: `Bearer ${body.token}`, "content-type": "application/json" } };
+}
+
+describe("configuration errors", () => {
+  it("a bad setting stops the process with exit 1 and one line naming the variable", async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: "eighty" }, /^ticked: invalid configuration: PORT must be a whole number/],
+      [{ NODE_ENV: "production" }, /^ticked: invalid configuration: BETTER_AUTH_SECRET is required when NODE_ENV=production/],
+      [{ DATABASE_URL: "mysql://localhost/db" }, /^ticked: invalid configuration: DATABASE_URL must start with/],
+      [{ LOG_LEVEL: "chatty" }, /^ticked: invalid configuration: LOG_LEVEL must be one of/],
+    ];
+    await Promise.all(
+      cases.map(async ([env, expected]) => {
+        const run = runServer({ DATA_DIR: dataDir, ...env });
+        expect(await run.exited).toBe(1);
+        const lines = run.output().trim().split("\n");
+        expect(lines, run.output()).toHaveLength(1);
+        expect(lines[0]).toMatch(expected);
+      }),
+    );
+  });
+
+  it("an unreachable database stops the process with exit 1 and one line", async () => {
+    const run = runServer({ DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim().split("\n")).toEqual([expect.stringMatching(/^ticked: cannot open PostgreSQL \(DATABASE_URL\): /)]);
+  });
+});
+
+describe("the server process", () => {
+  it("serves, shuts down cleanly on SIGTERM, and finds every task after a restart", { timeout: 60_000 }, async () => {
+    // The same port both times: tokens name the public URL (BETTER_AUTH_URL) as issuer and audience.
+    const env = { ...serverEnv, PORT: String(await freePort()) };
+    const first = await startServer(env);
+    const user = await signUpOver(first.url);
+    const titles = Array.from({ length: 20 }, (_, i) => `persisted ${i}`);
+    for (const title of titles) {
+      const created = await json(`${first.url}/api/${user.userId}/tasks`, {
+        method: "POST",
+        headers: user.headers,
+        body: JSON.stringify({ title }),
+      });
+      expect(created.status).toBe(201);
+    }
+    // Requests in flight when SIGTERM arrives still complete.
+    // Requests racing SIGTERM either complete (201) or are never accepted (connection refused or
+    // reset before a request was read); none gets a half answer.
+    const inFlight = Array.from({ length: 10 }, (_, i) =>
+      fetch(`${first.url}/api/${user.userId}/tasks`, {
+        method: "POST",
+        headers: user.headers,
+        body: JSON.stringify({ title: `in flight ${i}` }),
+      }).then(
+        (response) => response.status,
+        (error: { cause?: { code?: string } }) => error.cause?.code ?? "failed",
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const exitCode = await first.stop("SIGTERM");
+    const outcomes = await Promise.all(inFlight);
+    expect(exitCode).toBe(0);
+    for (const outcome of outcomes) expect([201, "ECONNREFUSED", "ECONNRESET"]).toContain(outcome);
+    const acknowledged = outcomes.filter((outcome) => outcome === 201).length;
+
+    const second = await startServer(env);
+    try {
+      // The same token still verifies: keys and secret survived the restart.
+      const list = await json(`${second.url}/api/${user.userId}/tasks?limit=200`, { headers: user.headers });
+      expect(list.status).toBe(200);
+      const stored = list.body.data.map((task: { title: string }) => task.title);
+      expect(stored).toEqual(expect.arrayContaining(titles));
+      expect(stored.filter((title: string) => title.startsWith("in flight")).length).toBe(acknowledged);
+      // And the cookie session too.
+      expect((await json(`${second.url}/api/${user.userId}/tasks`, { headers: { cookie: user.cookie } })).status).toBe(200);
+    } finally {
+      expect(await second.stop("SIGINT")).toBe(0);
+    }
+  });
+
+  it("a second server refuses an embedded data directory in use, and shares a PostgreSQL database", { timeout: 30_000 }, async () => {
+    const first = await startServer(serverEnv);
+    try {
+      if (serverEnv.DATABASE_URL) {
+        // Stateless instances on one PostgreSQL: the second one starts (its migration finds nothing to do) and serves.
+        const second = await startServer(serverEnv);
+        expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
+        expect(await second.stop()).toBe(0);
+      } else {
+        const second = runServer({ ...serverEnv, PORT: "0" });
+        expect(await second.exited).toBe(1);
+        expect(second.output()).toMatch(/^ticked: the embedded database in .* is in use by another process \(pid \d+\)/);
+      }
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+  });
+});
