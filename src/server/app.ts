@@ -7,6 +7,7 @@ import { authPlugin } from "./auth/auth.plugin.js";
 import type { Config } from "./config/config.js";
 import type { Database } from "./db/database.js";
 import { healthRoutes } from "./health/health.routes.js";
+import { ErrorEnvelope } from "./http/envelope.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import { databasePlugin } from "./plugins/database.js";
 import { errorsPlugin } from "./plugins/errors.js";
@@ -45,6 +46,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(ErrorEnvelope);
 
   // An empty JSON body is "no body" (the completion toggle takes none); anything else must parse,
   // and a __proto__ or constructor key is refused rather than risked.

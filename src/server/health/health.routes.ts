@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { ApiError, dataEnvelope, ErrorEnvelope } from "../http/envelope.js";
+import { ApiError, dataEnvelope } from "../http/envelope.js";
 
 const READY_TIMEOUT_MS = 2_000;
 const Status = dataEnvelope(Type.Object({ status: Type.String() }));
@@ -26,7 +26,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["service"],
         summary: "Readiness: 200 when the database answers, 503 when it does not",
-        response: { 200: Status, 503: ErrorEnvelope },
+        response: { 200: Status, 503: { $ref: "ErrorEnvelope#", description: "The database is not answering." } },
       },
     },
     async (request) => {

@@ -50,7 +50,7 @@ export const ErrorEnvelope = Type.Object(
       ),
     }),
   },
-  { description: "Every error under /api/ has this shape." },
+  { $id: "ErrorEnvelope", description: "Every error under /api/ has this shape." },
 );
 
 export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]) {
@@ -79,10 +79,13 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   SERVICE_UNAVAILABLE: "The database cannot be reached.",
 };
 
-/** The error responses of a route, for its schema (and so for the OpenAPI document). */
+/**
+ * The error responses of a route, for its schema (and so for the OpenAPI document), each a reference
+ * to the one ErrorEnvelope schema that app.ts registers.
+ */
 export function errorResponses(...codes: ErrorCode[]) {
   const all: ErrorCode[] = [...codes, "RATE_LIMITED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"];
   return Object.fromEntries(
-    all.map((code) => [ERROR_CODES[code], { ...ErrorEnvelope, description: ERROR_DESCRIPTIONS[code] }]),
+    all.map((code) => [ERROR_CODES[code], { $ref: "ErrorEnvelope#", description: ERROR_DESCRIPTIONS[code] }]),
   );
 }

@@ -3,25 +3,19 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 
-const DESCRIPTION = `The Ticked task API. Every response under /api/ is a JSON envelope:
-\`{success: true, data, message?}\` or \`{success: false, error: {code, message, details?}}\`.
-
-Accounts live under /api/auth (Better Auth, email and password): POST /api/auth/sign-up/email,
-POST /api/auth/sign-in/email, POST /api/auth/sign-out, GET /api/auth/get-session, and
-GET /api/auth/token, which exchanges the session for a 15-minute JWT (EdDSA, keys at GET /api/auth/jwks).
-
-Authenticate task requests with \`Authorization: Bearer <JWT>\` or the session cookie. Checks run in
-this order: credentials (401), then the path's user_id (403), then the request itself (400/415/413/422),
-then the task (404: another user's task looks exactly like a missing one).
-
-Query strings are closed like bodies: an unknown parameter is a 422, so a typo never silently
-returns an unfiltered list. Paging is keyset: pass meta.next_cursor as cursor; it is signed and tied
-to the sort order.`;
+const DESCRIPTION = [
+  "The Ticked task API. Every response under /api/ is a JSON envelope: `{success: true, data, message?}` or `{success: false, error: {code, message, details?}}`.",
+  "Accounts live under /api/auth (Better Auth, email and password): POST /api/auth/sign-up/email, POST /api/auth/sign-in/email, POST /api/auth/sign-out, GET /api/auth/get-session, and GET /api/auth/token, which exchanges the session for a 15-minute JWT (EdDSA, keys at GET /api/auth/jwks).",
+  "Authenticate task requests with `Authorization: Bearer <JWT>` or the session cookie. Checks run in this order: credentials (401), then the path's user_id (403), then the request itself (400/413/415/422), then the task (404: another user's task looks exactly like a missing one).",
+  "Query strings are closed like bodies: an unknown parameter is a 422, so a typo never silently returns an unfiltered list. Paging is keyset: pass meta.next_cursor as cursor; it is signed and tied to the sort order.",
+].join("\n\n");
 
 /** Registers the document generator; must come before the routes it describes. */
 export const openapiPlugin = fp(
   async (app: FastifyInstance, { version }: { version: string }) => {
     await app.register(swagger, {
+      // Shared schemas (the error envelope) appear under their own names in components.schemas.
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
       openapi: {
         openapi: "3.1.0",
         info: { title: "Ticked task API", version, description: DESCRIPTION },
