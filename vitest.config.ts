@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // TEST_DATABASE_URL names one (CI: postgres://postgres@127.0.0.1:5432/test).
 const databaseSuites = ["src/**/*.test.ts", "test/**/*.test.ts"];
 const unitSuites = ["src/**/*.unit.test.ts"];
+// What only a database server can show (several connections racing), and PGlite cannot.
+const postgresOnlySuites = ["**/*.postgres.test.ts"];
 
 export default defineConfig({
   test: {
@@ -15,7 +17,12 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: unitSuites } },
       {
         extends: true,
-        test: { name: "pglite", include: databaseSuites, exclude: unitSuites, globalSetup: ["test/setup/pglite-template.ts"] },
+        test: {
+          name: "pglite",
+          include: databaseSuites,
+          exclude: [...unitSuites, ...postgresOnlySuites],
+          globalSetup: ["test/setup/pglite-template.ts"],
+        },
       },
       ...(process.env.TEST_DATABASE_URL
         ? [
