@@ -1,7 +1,7 @@
-import { pino } from "pino";
 import { Writable } from "node:stream";
 import { buildApp, type App } from "../src/server/app.js";
 import { parseConfig, type Config } from "../src/server/config/config.js";
+import { createLogger } from "../src/server/logger.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -27,6 +27,6 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
       done();
     },
   });
-  const app = await buildApp(config, { database, secret: config.authSecret!, logger: pino({ level: config.logLevel }, sink) });
+  const app = await buildApp(config, { database, secret: config.authSecret!, logger: createLogger(config.logLevel, sink) });
   return { app, config, kind, logs, close: () => app.close() };
 }

@@ -76,8 +76,12 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   await app.register(notFoundPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { "upgrade-insecure-requests": config.publicUrl.startsWith("https:") ? [] : null },
+      directives: {
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": config.publicUrl.startsWith("https:") ? [] : null,
+      },
     },
+    frameguard: { action: "deny" },
     hsts: config.publicUrl.startsWith("https:"),
   });
   await app.register(openapiPlugin, { version });

@@ -1,9 +1,9 @@
-import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { ConfigError, parseConfig } from "./config/config.js";
 import { loadOrCreateSecret } from "./config/secret.js";
 import { DataDirInUseError } from "./db/data-dir-lock.js";
 import { openDatabase } from "./db/database.js";
+import { createLogger } from "./logger.js";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -22,10 +22,7 @@ async function main() {
     throw error;
   }
 
-  const logger = pino({
-    level: config.logLevel,
-    redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'], censor: "[redacted]" },
-  });
+  const logger = createLogger(config.logLevel);
   let database;
   try {
     database = await openDatabase(config.database, logger);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from "jose";
-import { pino } from "pino";
+import { createLogger } from "../logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../../../test/app.js";
 import { signUp, type TestUser } from "../../../test/users.js";
@@ -414,7 +414,7 @@ describe("credentials on the task API", () => {
       const second = await buildApp(first.config, {
         database: { ...first.app.database, close: async () => {} },
         secret: TEST_SECRET,
-        logger: pino({ level: "silent" }),
+        logger: createLogger("silent"),
       });
       try {
         await first.app.database.db.delete(jwks);
