@@ -5,6 +5,7 @@ import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, 
 import { createLogger } from "../logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../../../test/app.js";
+import { createTask as createTaskAs } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import { buildApp } from "../app.js";
 import { jwks, task, user as userTable } from "../db/schema/index.js";
@@ -54,11 +55,7 @@ function listWith(owner: TestUser, headers: Record<string, string>) {
   return inject({ method: "GET", url: owner.tasksUrl, headers });
 }
 
-async function createTask(owner: TestUser, title = "Owner's task") {
-  const response = await inject({ method: "POST", url: owner.tasksUrl, headers: owner.bearer, payload: { title } });
-  expect(response.statusCode).toBe(201);
-  return response.json<{ data: { id: string; title: string; completed: boolean; updated_at: string } }>().data;
-}
+const createTask = (owner: TestUser, title = "Owner's task") => createTaskAs(t.app, owner, { title });
 
 /** Every task route of one owner's path: list, create, read, replace, update, toggle, delete. */
 function everyTaskRoute(tasksUrl: string, taskId: string): InjectOptions[] {
@@ -76,6 +73,18 @@ function everyTaskRoute(tasksUrl: string, taskId: string): InjectOptions[] {
 
 function withHeaders(route: InjectOptions, headers: Record<string, string>): InjectOptions {
   return { ...route, headers: { ...(route.headers as Record<string, string> | undefined), ...headers } };
+}
+
+/** Sends every route with these headers; each must answer this status and code (the route is named on failure). */
+async function expectEveryRoute(routes: InjectOptions[], headers: Record<string, string>, status: number, code: string) {
+  for (const route of routes) {
+    const response = await inject(withHeaders(route, headers));
+    expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({
+      route: `${route.method} ${route.url}`,
+      status,
+    });
+    expectError(response, status, code);
+  }
 }
 
 async function jwksKids(): Promise<string[]> {
@@ -452,38 +461,17 @@ describe("ownership", () => {
 
   it("no credentials is a 401 even on another user's path, for every task route", async () => {
     const bobsTask = await createTask(bob);
-    for (const route of everyTaskRoute(bob.tasksUrl, bobsTask.id)) {
-      const response = await inject(route);
-      expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({
-        route: `${route.method} ${route.url}`,
-        status: 401,
-      });
-      expectError(response, 401, "UNAUTHORIZED");
-    }
+    await expectEveryRoute(everyTaskRoute(bob.tasksUrl, bobsTask.id), {}, 401, "UNAUTHORIZED");
   });
 
   it("a user cannot use another user's path: 403 for every task route with a bearer token", async () => {
     const bobsTask = await createTask(bob);
-    for (const route of everyTaskRoute(bob.tasksUrl, bobsTask.id)) {
-      const response = await inject(withHeaders(route, alice.bearer));
-      expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({
-        route: `${route.method} ${route.url}`,
-        status: 403,
-      });
-      expectError(response, 403, "FORBIDDEN");
-    }
+    await expectEveryRoute(everyTaskRoute(bob.tasksUrl, bobsTask.id), alice.bearer, 403, "FORBIDDEN");
   });
 
   it("a user cannot use another user's path: 403 for every task route with a session cookie", async () => {
     const bobsTask = await createTask(bob);
-    for (const route of everyTaskRoute(bob.tasksUrl, bobsTask.id)) {
-      const response = await inject(withHeaders(route, { cookie: alice.cookie, origin: TEST_ORIGIN }));
-      expect({ route: `${route.method} ${route.url}`, status: response.statusCode }).toEqual({
-        route: `${route.method} ${route.url}`,
-        status: 403,
-      });
-      expectError(response, 403, "FORBIDDEN");
-    }
+    await expectEveryRoute(everyTaskRoute(bob.tasksUrl, bobsTask.id), { cookie: alice.cookie, origin: TEST_ORIGIN }, 403, "FORBIDDEN");
   });
 
   it("another user's path is a 403 before the body is judged", async () => {
@@ -608,24 +596,9 @@ describe("cookie-authenticated writes", () => {
 
 describe("a deleted user", () => {
   async function expectAccountGone(gone: TestUser, taskId: string) {
-    const one = `${gone.tasksUrl}/${taskId}`;
-    const requests: InjectOptions[] = [
-      { method: "GET", url: gone.tasksUrl },
-      { method: "POST", url: gone.tasksUrl, payload: { title: "After death" } },
-      { method: "GET", url: one },
-      { method: "PUT", url: one, payload: { title: "After death" } },
-      { method: "PATCH", url: one, payload: { completed: true } },
-      { method: "PATCH", url: `${one}/complete` },
-      { method: "DELETE", url: one },
-    ];
     // The bearer token is still within its 15 minutes.
     expect(decodeJwt(gone.token).exp! > nowSeconds()).toBe(true);
-    for (const request of requests) {
-      const response = await inject(withHeaders(request, gone.bearer));
-      const label = `${request.method} ${request.url}`;
-      expect({ label, status: response.statusCode }).toEqual({ label, status: 401 });
-      expectError(response, 401, "UNAUTHORIZED");
-    }
+    await expectEveryRoute(everyTaskRoute(gone.tasksUrl, taskId), gone.bearer, 401, "UNAUTHORIZED");
     expectError(await listWith(gone, { cookie: gone.cookie }), 401, "UNAUTHORIZED");
     const write = await inject({ method: "POST", url: gone.tasksUrl, headers: { cookie: gone.cookie, origin: TEST_ORIGIN }, payload: { title: "x" } });
     expectError(write, 401, "UNAUTHORIZED");
