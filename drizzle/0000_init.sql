@@ -76,4 +76,6 @@ CREATE INDEX "verification_identifier_idx" ON "verification" USING btree ("ident
 CREATE INDEX "task_user_created_idx" ON "task" USING btree ("user_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "task_user_updated_idx" ON "task" USING btree ("user_id","updated_at","id");--> statement-breakpoint
 CREATE INDEX "task_user_title_idx" ON "task" USING btree ("user_id",lower("title"),"id");--> statement-breakpoint
-CREATE INDEX "task_user_completed_created_idx" ON "task" USING btree ("user_id","completed","created_at","id");
+CREATE INDEX "task_user_completed_created_idx" ON "task" USING btree ("user_id","completed","created_at","id");--> statement-breakpoint
+CREATE INDEX "task_user_completed_updated_idx" ON "task" USING btree ("user_id","completed","updated_at","id");--> statement-breakpoint
+CREATE INDEX "task_user_completed_title_idx" ON "task" USING btree ("user_id","completed",lower("title"),"id");

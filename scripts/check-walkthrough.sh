@@ -6,7 +6,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-(cd "$root" && DATA_DIR="$work/data" LOG_LEVEL=warn exec npm start --silent) > "$work/server.log" 2>&1 &
+# The walkthrough names port 8000; another server there would answer in this one's place.
+if curl -s -o /dev/null http://localhost:8000/; then
+  echo "walkthrough: something already listens on port 8000; stop it first"; exit 1
+fi
+# The same command as npm start, run directly so that the trap stops the server itself.
+(cd "$root" && DATA_DIR="$work/data" LOG_LEVEL=warn exec node --import tsx src/server/server.ts) > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 150); do
   curl -sf http://localhost:8000/readyz > /dev/null && break

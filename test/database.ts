@@ -32,7 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]) });
     return { kind: "pglite", database: pgliteDatabase(client) };
   }
-  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString("hex")}`;
+  const name = `${template.prefix}${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: template.adminUrl });
   await admin.connect();
   try {

@@ -1,6 +1,7 @@
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTestApp, type TestApp } from "./app.js";
+import { connect } from "node:net";
+import { buildTestApp, TEST_ORIGIN, type TestApp } from "./app.js";
 import { signUp, type TestUser } from "./users.js";
 
 let t: TestApp;
@@ -241,6 +242,21 @@ describe("database unavailable", () => {
     expect(ms).toBeLessThan(2000);
   });
 
+  it("account routes are a quick 503 too: sign-in, and a token for a valid session", async () => {
+    const signIn = await timed({
+      method: "POST",
+      url: "/api/auth/sign-in/email",
+      headers: { origin: TEST_ORIGIN },
+      payload: { email: owner.email, password: owner.password },
+    });
+    expectError(signIn.response, 503, "SERVICE_UNAVAILABLE");
+    expect(signIn.ms).toBeLessThan(2000);
+    const token = await timed({ method: "GET", url: "/api/auth/token", headers: { cookie: owner.cookie } });
+    expectError(token.response, 503, "SERVICE_UNAVAILABLE");
+    const tasksByCookie = await timed({ method: "GET", url: owner.tasksUrl, headers: { cookie: owner.cookie } });
+    expectError(tasksByCookie.response, 503, "SERVICE_UNAVAILABLE");
+  });
+
   it("/readyz is a quick 503 SERVICE_UNAVAILABLE", async () => {
     const { response, ms } = await timed({ method: "GET", url: "/readyz" });
     expectError(response, 503, "SERVICE_UNAVAILABLE");
@@ -338,5 +354,56 @@ describe("service routes", () => {
     const response = await inject({ method: "GET", url: "/readyz" });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ success: true, data: { status: "ready" } });
+  });
+});
+
+describe("requests Node's HTTP parser refuses", () => {
+  let port: number;
+
+  beforeAll(async () => {
+    await t.app.listen({ host: "127.0.0.1", port: 0 });
+    port = (t.app.server.address() as { port: number }).port;
+  });
+
+  /** Sends bytes as they are (no client library would send these) and returns the parsed answer. */
+  function raw(head: string | Buffer): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.end(head));
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk) => chunks.push(chunk));
+      socket.on("error", reject);
+      socket.on("close", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const [headText = "", body = ""] = text.split("\r\n\r\n");
+        const [statusLine = "", ...lines] = headText.split("\r\n");
+        const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+        resolve({ status: Number(statusLine.split(" ")[1]), headers, body });
+      });
+    });
+  }
+
+  function expectRawError(answer: Awaited<ReturnType<typeof raw>>, status: number) {
+    expect(answer.status).toBe(status);
+    expect(answer.headers["content-type"]).toMatch(/^application\/json/);
+    expect(answer.headers["x-request-id"]).toMatch(UUID);
+    expect(JSON.parse(answer.body)).toEqual({ success: false, error: { code: "BAD_REQUEST", message: expect.any(String) } });
+  }
+
+  it("a malformed percent-encoding in the URL is a 400 in the envelope", async () => {
+    expectRawError(await raw(`GET ${user.tasksUrl}/% HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), 400);
+  });
+
+  it("a raw non-ASCII byte in the URL is a 400 in the envelope", async () => {
+    const head = Buffer.concat([
+      Buffer.from(`GET ${user.tasksUrl}?q=`),
+      Buffer.from("Москва", "utf8"),
+      Buffer.from(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    ]);
+    expectRawError(await raw(head), 400);
+  });
+
+  it("oversized headers are a 431 in the envelope", async () => {
+    const answer = await raw(`GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+    expectRawError(answer, 431);
   });
 });

@@ -69,7 +69,7 @@ describe("configuration errors", () => {
   });
 
   it("an unreachable database stops the process with exit 1 and one line", async () => {
-    const run = runServer({ DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
+    const run = runServer({ DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", BETTER_AUTH_SECRET: "s".repeat(32) });
     expect(await run.exited).toBe(1);
     expect(run.output().trim().split("\n")).toEqual([expect.stringMatching(/^ticked: cannot open PostgreSQL \(DATABASE_URL\): /)]);
   });
@@ -107,7 +107,7 @@ describe("the server process", () => {
     const exitCode = await first.stop("SIGTERM");
     const outcomes = await Promise.all(inFlight);
     expect(exitCode).toBe(0);
-    for (const outcome of outcomes) expect([201, "ECONNREFUSED", "ECONNRESET"]).toContain(outcome);
+    for (const outcome of outcomes) expect([201, "ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"]).toContain(outcome);
     const acknowledged = outcomes.filter((outcome) => outcome === 201).length;
 
     const second = await startServer(env);
@@ -117,7 +117,10 @@ describe("the server process", () => {
       expect(list.status).toBe(200);
       const stored = list.body.data.map((task: { title: string }) => task.title);
       expect(stored).toEqual(expect.arrayContaining(titles));
-      expect(stored.filter((title: string) => title.startsWith("in flight")).length).toBe(acknowledged);
+      // Every acknowledged write is there; one whose answer was lost with its connection may be too.
+      const inFlightStored = stored.filter((title: string) => title.startsWith("in flight")).length;
+      expect(inFlightStored).toBeGreaterThanOrEqual(acknowledged);
+      expect(inFlightStored).toBeLessThanOrEqual(outcomes.length);
       // And the cookie session too.
       expect((await json(`${second.url}/api/${user.userId}/tasks`, { headers: { cookie: user.cookie } })).status).toBe(200);
     } finally {

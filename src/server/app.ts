@@ -7,17 +7,18 @@ import { authPlugin } from "./auth/auth.plugin.js";
 import type { Config } from "./config/config.js";
 import type { Database } from "./db/database.js";
 import { healthRoutes } from "./health/health.routes.js";
-import { ErrorEnvelope } from "./http/envelope.js";
+import { answerClientError } from "./http/connection-errors.js";
+import { ApiError, BODY_LIMIT, ErrorEnvelope } from "./http/envelope.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import { databasePlugin } from "./plugins/database.js";
-import { errorsPlugin } from "./plugins/errors.js";
+import { errorsPlugin, sendError } from "./plugins/errors.js";
 import { notFoundPlugin } from "./plugins/not-found.js";
 import { openapiPlugin, openapiRoutes } from "./plugins/openapi.js";
 import { createCursorCodec } from "./tasks/cursor.js";
 import { tasksRoutes } from "./tasks/tasks.routes.js";
 
-export const BODY_LIMIT = 64 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const REQUEST_TIMEOUT_MS = 30_000;
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 export interface AppDependencies {
@@ -42,7 +43,14 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     // Fastify's own 503 while closing is not in the contract's envelope; requests that still reach
     // a closing server (on kept-alive connections) are served instead, and the database closes last.
     return503OnClosing: false,
+    // A client that stops sending halfway cannot hold a connection (or a shutdown) open for long.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => {
+      reply.header("x-request-id", request.id);
+      void sendError(reply, new ApiError("BAD_REQUEST", error.code === "FST_ERR_BAD_URL" ? "the URL is malformed" : error.message));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());

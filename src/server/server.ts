@@ -5,24 +5,31 @@ import { DataDirInUseError } from "./db/data-dir-lock.js";
 import { openDatabase } from "./db/database.js";
 import { createLogger } from "./logger.js";
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+// In-flight requests get this long after SIGTERM; then the connections still open (a client that
+// stopped sending mid-request) are cut, so the database is always closed before the process exits.
+const DRAIN_MS = 8_000;
+const EXIT_DEADLINE_MS = 12_000;
 
-/** Start-up failures the operator can fix: one line, no stack. */
+/** Start-up failures the operator can fix: one line on stderr, no stack. */
 function fail(message: string): never {
   process.stderr.write(`ticked: ${message}\n`);
   process.exit(1);
 }
 
-async function main() {
-  let config;
+function configured<T>(read: () => T): T {
   try {
-    config = parseConfig(process.env);
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
     throw error;
   }
+}
 
+async function main() {
+  const config = configured(() => parseConfig(process.env));
   const logger = createLogger(config.logLevel);
+  const secret = configured(() => config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message)));
+
   let database;
   try {
     database = await openDatabase(config.database, logger);
@@ -32,7 +39,6 @@ async function main() {
     fail(`cannot open ${where}: ${(error as Error).message}`);
   }
 
-  const secret = config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message));
   const app = await buildApp(config, { database, secret, logger });
 
   let closing = false;
@@ -40,15 +46,18 @@ async function main() {
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
-    const timer = setTimeout(() => {
+    setTimeout(() => {
+      logger.warn("requests still open after the grace period; closing their connections");
+      app.server.closeAllConnections();
+    }, DRAIN_MS).unref();
+    setTimeout(() => {
       logger.error("shutdown timed out; exiting");
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    timer.unref();
+    }, EXIT_DEADLINE_MS).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
+        logger.error({ error: String(error) }, "shutdown failed");
         process.exit(1);
       },
     );

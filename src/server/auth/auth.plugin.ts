@@ -14,10 +14,17 @@ declare module "fastify" {
   }
 }
 
-/** Both spellings of this server's own origin, so a browser on 127.0.0.1 works as well as on localhost. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The public origin and the configured extra ones. A server whose public URL is on this machine
+ * also trusts the other spellings of its loopback address, so a browser on 127.0.0.1 works as
+ * well as on localhost; a public deployment does not trust pages served on a visitor's own machine.
+ */
 export function trustedOriginsOf(config: Pick<Config, "publicUrl" | "port" | "trustedOrigins">): string[] {
-  const own = [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`];
-  return [...new Set([config.publicUrl, ...own, ...config.trustedOrigins])];
+  const { hostname, port } = new URL(config.publicUrl);
+  const loopback = LOOPBACK_HOSTS.has(hostname) ? [...LOOPBACK_HOSTS].map((host) => `http://${host}${port ? `:${port}` : ""}`) : [];
+  return [...new Set([config.publicUrl, ...loopback, ...config.trustedOrigins])];
 }
 
 export const authPlugin = fp(
@@ -29,6 +36,7 @@ export const authPlugin = fp(
       publicUrl: config.publicUrl,
       trustedOrigins,
       production: config.nodeEnv === "production",
+      rateLimit: config.nodeEnv !== "test",
       log: app.log,
     });
     const verifier = createJwtVerifier({

@@ -1,9 +1,14 @@
 import { fromNodeHeaders } from "better-auth/node";
-import type { FastifyInstance } from "fastify";
-import { ApiError } from "../http/envelope.js";
-import { AUTH_BASE_PATH, type Auth } from "./auth.js";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ApiError, BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
+import { AUTH_BASE_PATH, CLIENT_IP_HEADER, type Auth } from "./auth.js";
 
-const BODY_LIMIT = 64 * 1024;
+/** The request's headers, with the client address as Fastify sees it in a header only we can set. */
+function clientHeaders(request: FastifyRequest): Headers {
+  const headers = fromNodeHeaders(request.headers);
+  headers.set(CLIENT_IP_HEADER, request.ip);
+  return headers;
+}
 
 export interface AuthRoutesOptions {
   auth: Auth;
@@ -12,16 +17,12 @@ export interface AuthRoutesOptions {
 }
 
 /**
- * Better Auth answers its own errors as JSON, except a crash (500 with a "null" body) and an
- * unknown path (404 with no JSON). Those two get the contract's envelope: never an empty body,
- * and a 503 when the crash was the database being away.
+ * Better Auth answers its own refusals as JSON in its format (its client library reads them) and
+ * throws everything else to our error handler. Two of its answers hide a database outage: a 401
+ * (the session lookup failed) and a 5xx. For those the database is asked, and a 503 given if it is away.
  */
-async function envelopeFor(status: number, databaseAnswers: () => Promise<boolean>): Promise<ApiError> {
-  if (status === 404) return new ApiError("NOT_FOUND", "no such account route");
-  if (status >= 500 && !(await databaseAnswers())) {
-    return new ApiError("SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly", undefined, { "retry-after": "5" });
-  }
-  return new ApiError("INTERNAL_ERROR", "something went wrong on our side; the request id identifies it in the log");
+async function outageBehind(status: number, databaseAnswers: () => Promise<boolean>): Promise<boolean> {
+  return (status === 401 || status >= 500) && !(await databaseAnswers());
 }
 
 /**
@@ -41,15 +42,14 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
       const response = await auth.handler(
         new Request(new URL(request.url, publicUrl), {
           method: request.method,
-          headers: fromNodeHeaders(request.headers),
+          headers: clientHeaders(request),
           body: body && body.length > 0 ? new Uint8Array(body) : undefined,
         }),
       );
+      if (await outageBehind(response.status, databaseAnswers)) throw serviceUnavailable();
       const payload = Buffer.from(await response.arrayBuffer());
       const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
-      if (response.status >= 400 && (!isJson || payload.length === 0 || payload.toString() === "null")) {
-        throw await envelopeFor(response.status, databaseAnswers);
-      }
+      if (response.status === 404 && !isJson) throw new ApiError("NOT_FOUND", "no such account route");
       reply.status(response.status);
       response.headers.forEach((value, name) => {
         if (name !== "set-cookie") reply.header(name, value);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { createLogger } from "../logger.js";
@@ -705,5 +705,32 @@ describe("logs", () => {
       expect({ name, leaking }).toEqual({ name, leaking: [] });
     }
     expect(t.logs.filter((line) => line.includes("Bearer "))).toEqual([]);
+  });
+});
+
+describe("a crash inside an account route", () => {
+  it("is a 500 in the envelope, logged without the password or the email, and leaves no half-made account", async () => {
+    const broken = await buildTestApp();
+    try {
+      // Sign-up inserts the user, then the account, then the session: make the last step fail.
+      await broken.app.database.db.execute(sql`ALTER TABLE "session" RENAME TO "session_gone"`);
+      const email = newEmail();
+      const signUpBody = { name: "Unlucky", email, password: PASSWORD };
+      const failed = await broken.app.inject({ method: "POST", url: "/api/auth/sign-up/email", headers: { origin: TEST_ORIGIN }, payload: signUpBody });
+      expect(failed.statusCode).toBe(500);
+      expect(failed.json()).toEqual({ success: false, error: { code: "INTERNAL_ERROR", message: expect.any(String) } });
+
+      const logged = broken.logs.join("\n");
+      expect(logged).toContain(String(failed.headers["x-request-id"]));
+      expect(logged).toContain("42P01");
+      expect(logged).not.toContain(PASSWORD);
+      expect(logged).not.toContain(email);
+
+      await broken.app.database.db.execute(sql`ALTER TABLE "session_gone" RENAME TO "session"`);
+      const retried = await broken.app.inject({ method: "POST", url: "/api/auth/sign-up/email", headers: { origin: TEST_ORIGIN }, payload: signUpBody });
+      expect(retried.statusCode, "the failed sign-up left a user behind").toBe(200);
+    } finally {
+      await broken.close();
+    }
   });
 });

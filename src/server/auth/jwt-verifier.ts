@@ -7,6 +7,10 @@ export interface JwtVerifierSettings {
   audience: string;
   /** Unknown key ids reload the keys at most this often, so junk tokens cannot flood the database. */
   minRefreshIntervalMs?: number;
+  /** Keys older than this are reloaded in the background, so a key removed from the JWKS stops working. */
+  maxKeyAgeMs?: number;
+  /** No token is accepted longer after its iat than this, whatever its exp says. */
+  maxTokenAge?: string;
 }
 
 export class InvalidTokenError extends Error {
@@ -21,7 +25,14 @@ export class InvalidTokenError extends Error {
  * round trip per request, so any number of instances verify on their own. A token signed with a
  * key this instance has not seen yet (created or rotated by another instance) triggers a reload.
  */
-export function createJwtVerifier({ loadKeys, issuer, audience, minRefreshIntervalMs = 1_000 }: JwtVerifierSettings) {
+export function createJwtVerifier({
+  loadKeys,
+  issuer,
+  audience,
+  minRefreshIntervalMs = 1_000,
+  maxKeyAgeMs = 5 * 60_000,
+  maxTokenAge = "15m",
+}: JwtVerifierSettings) {
   let keyIds = new Set<string>();
   let keySet = createLocalJWKSet({ keys: [] });
   let lastRefresh = 0;
@@ -55,12 +66,14 @@ export function createJwtVerifier({ loadKeys, issuer, audience, minRefreshInterv
     }
     if (!kid) throw new InvalidTokenError("token has no key id");
     if (!keyIds.has(kid)) await refresh();
+    else if (Date.now() - lastRefresh > maxKeyAgeMs) void refresh().catch(() => {}); // the next request retries
     try {
       const { payload } = await jwtVerify(token, keySet, {
         issuer,
         audience,
         algorithms: ["EdDSA"],
         requiredClaims: ["sub", "exp", "iat"],
+        maxTokenAge,
         clockTolerance: 5,
       });
       return payload.sub!;

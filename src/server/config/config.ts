@@ -19,7 +19,7 @@ export interface Config {
   publicUrl: string;
   /** Origins allowed to make cookie-authenticated writes, beyond publicUrl itself. */
   trustedOrigins: string[];
-  /** Task API requests per user (or per address when unauthenticated) per minute. */
+  /** Authenticated task API requests per user per minute, counted by each instance. */
   rateLimitPerMinute: number;
 }
 
@@ -34,7 +34,10 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const MIN_SECRET_LENGTH = 32;
+export const MIN_SECRET_LENGTH = 32;
+// Better Auth reads these from the environment by itself; honouring them there but not in our own
+// checks (cookie-write origins, the secret's length) would split one setting in two.
+const UNSUPPORTED = { BETTER_AUTH_SECRETS: "BETTER_AUTH_SECRET", BETTER_AUTH_TRUSTED_ORIGINS: "TRUSTED_ORIGINS" };
 
 function setting(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -63,9 +66,13 @@ function origin(name: string, raw: string): string {
   return url.origin;
 }
 
+// node-postgres already treats these as verify-full (encrypted, certificate checked) and warns on
+// stderr each start; saying so explicitly keeps the behaviour and the log clean.
+const VERIFIED_SSL_MODES = new Set(["require", "prefer", "verify-ca"]);
+
 /**
  * Accepts what people paste from Neon or from the seed's Python setup: postgres://, postgresql://
- * and SQLAlchemy's postgresql+asyncpg:// (whose ssl=require becomes libpq's sslmode=require).
+ * and SQLAlchemy's postgresql+asyncpg:// (whose ssl=require is libpq's sslmode=require).
  */
 export function normalizeDatabaseUrl(raw: string): string {
   const match = /^(postgres|postgresql)(\+asyncpg)?:\/\//i.exec(raw);
@@ -89,10 +96,15 @@ export function normalizeDatabaseUrl(raw: string): string {
     url.searchParams.delete("ssl");
     url.searchParams.set("sslmode", asyncpgSsl === "true" ? "require" : asyncpgSsl);
   }
+  const sslmode = url.searchParams.get("sslmode");
+  if (sslmode !== null && VERIFIED_SSL_MODES.has(sslmode)) url.searchParams.set("sslmode", "verify-full");
   return url.toString();
 }
 
 export function parseConfig(env: Env, cwd = process.cwd()): Config {
+  for (const [name, instead] of Object.entries(UNSUPPORTED)) {
+    if (setting(env, name) !== undefined) throw new ConfigError(name, `is not supported; use ${instead}`);
+  }
   const nodeEnvRaw = setting(env, "NODE_ENV") ?? "development";
   if (nodeEnvRaw !== "production" && nodeEnvRaw !== "development" && nodeEnvRaw !== "test") {
     throw new ConfigError("NODE_ENV", `must be production, development or test, got "${nodeEnvRaw}"`);

@@ -82,12 +82,20 @@ describe("normalizeDatabaseUrl", () => {
 
   it("accepts the seed's postgresql+asyncpg:// form and its ssl=require", () => {
     expect(normalizeDatabaseUrl("postgresql+asyncpg://u:p@ep-x.neon.tech/neondb?ssl=require")).toBe(
-      "postgresql://u:p@ep-x.neon.tech/neondb?sslmode=require",
+      "postgresql://u:p@ep-x.neon.tech/neondb?sslmode=verify-full",
     );
   });
 
-  it("keeps Neon's sslmode=require and other parameters as given", () => {
+  it("honours Neon's sslmode=require as an encrypted, verified connection and keeps other parameters", () => {
     const neon = "postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/neondb?sslmode=require&channel_binding=require";
-    expect(normalizeDatabaseUrl(neon)).toBe(neon);
+    expect(normalizeDatabaseUrl(neon)).toBe(neon.replace("sslmode=require", "sslmode=verify-full"));
+    expect(normalizeDatabaseUrl("postgres://h/db?sslmode=disable")).toBe("postgresql://h/db?sslmode=disable");
+  });
+
+  it("refuses the Better Auth variables it would read behind our back", () => {
+    expect(() => parseConfig({ BETTER_AUTH_SECRETS: "1:abc" })).toThrow("BETTER_AUTH_SECRETS is not supported; use BETTER_AUTH_SECRET");
+    expect(() => parseConfig({ BETTER_AUTH_TRUSTED_ORIGINS: "https://x.example" })).toThrow(
+      "BETTER_AUTH_TRUSTED_ORIGINS is not supported; use TRUSTED_ORIGINS",
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ConfigError, MIN_SECRET_LENGTH } from "./config.js";
 
 export const GENERATED_SECRET_FILE = "auth-secret";
 
@@ -10,10 +11,21 @@ export const GENERATED_SECRET_FILE = "auth-secret";
  */
 export function loadOrCreateSecret(dataDir: string, warn: (message: string) => void): string {
   const file = path.join(dataDir, GENERATED_SECRET_FILE);
+  let stored: string | undefined;
   try {
-    return readFileSync(file, "utf8").trim();
+    stored = readFileSync(file, "utf8").trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new ConfigError("BETTER_AUTH_SECRET", `is unset and ${file} cannot be read (${code})`);
+  }
+  if (stored !== undefined) {
+    if (stored.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        "BETTER_AUTH_SECRET",
+        `is unset and ${file} holds fewer than ${MIN_SECRET_LENGTH} characters; delete the file to generate a new secret (this signs everyone out)`,
+      );
+    }
+    return stored;
   }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");

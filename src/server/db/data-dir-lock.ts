@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const LOCK_FILE = "server.pid";
@@ -14,27 +14,32 @@ function isRunning(pid: number): boolean {
 
 /**
  * PGlite does not lock its data directory, and two processes writing one directory corrupt it.
- * A pid file guards it; one left behind by a crashed process is taken over.
+ * A pid file guards it; one left behind by a crashed process is taken over. The file is written
+ * whole under a temporary name and then linked into place, so nobody ever reads it half-written.
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, "wx", 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number(readFileSync(file, "utf8"));
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
-        throw new DataDirInUseError(dataDir, owner);
+  const draft = `${file}.${process.pid}`;
+  writeFileSync(draft, String(process.pid), { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(draft, file);
+        return () => rmSync(file, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const owner = Number(readFileSync(file, "utf8"));
+        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
+          throw new DataDirInUseError(dataDir, owner);
+        }
+        rmSync(file, { force: true });
       }
-      rmSync(file, { force: true });
     }
+    throw new DataDirInUseError(dataDir, NaN);
+  } finally {
+    rmSync(draft, { force: true });
   }
-  throw new DataDirInUseError(dataDir, NaN);
 }
 
 export class DataDirInUseError extends Error {

@@ -5,6 +5,7 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { DatabaseConfig } from "../config/config.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { loggableError } from "./errors.js";
 import { migratePglite, migratePostgres } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
@@ -75,15 +76,10 @@ export function pgliteDatabase(client: PGlite, onClose: () => void = () => {}): 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig, log: { error(obj: unknown, msg: string): void }) {
   if (config.kind === "postgres") {
+    await migratePostgres(config.url);
     const pool = createPool({ connectionString: config.url, max: config.poolMax }, (error) =>
-      log.error({ err: error }, "idle database connection failed"),
+      log.error({ error: loggableError(error) }, "idle database connection failed"),
     );
-    try {
-      await migratePostgres(pool);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
     return postgresDatabase(pool);
   }
   const unlock = lockDataDir(config.dataDir);

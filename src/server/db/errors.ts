@@ -29,3 +29,20 @@ export function sqlState(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * What an error may put in the log. Drizzle's message repeats the statement's parameters, and
+ * PostgreSQL's detail quotes row values: both can hold session tokens, password hashes or emails.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  const { name, message, stack, query } = error as { name?: string; message?: string; stack?: string; query?: unknown };
+  const cause = (error as { cause?: unknown }).cause;
+  const safe: Record<string, unknown> = {
+    type: name,
+    message: typeof query === "string" ? `failed query: ${query}` : message,
+    sqlState: sqlState(error),
+    stack: typeof query === "string" ? undefined : stack,
+  };
+  if (cause && cause !== error) safe.cause = loggableError(cause);
+  return safe;
+}

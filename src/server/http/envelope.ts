@@ -1,5 +1,8 @@
 import { Type, type TSchema } from "typebox";
 
+/** The largest request body accepted anywhere (the contract's 413 threshold). */
+export const BODY_LIMIT = 64 * 1024;
+
 export const ERROR_CODES = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
@@ -36,6 +39,12 @@ export class ApiError extends Error {
     this.statusCode = ERROR_CODES[code];
   }
 }
+
+export const serviceUnavailable = () =>
+  new ApiError("SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly", undefined, { "retry-after": "5" });
+
+export const internalError = () =>
+  new ApiError("INTERNAL_ERROR", "something went wrong on our side; the request id identifies it in the log");
 
 export const ErrorEnvelope = Type.Object(
   {
@@ -85,7 +94,15 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
  */
 export function errorResponses(...codes: ErrorCode[]) {
   const all: ErrorCode[] = [...codes, "RATE_LIMITED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"];
+  const retryAfter = { "retry-after": { type: "integer", description: "Seconds to wait before trying again." } };
   return Object.fromEntries(
-    all.map((code) => [ERROR_CODES[code], { $ref: "ErrorEnvelope#", description: ERROR_DESCRIPTIONS[code] }]),
+    all.map((code) => [
+      ERROR_CODES[code],
+      {
+        $ref: "ErrorEnvelope#",
+        description: ERROR_DESCRIPTIONS[code],
+        ...(code === "RATE_LIMITED" || code === "SERVICE_UNAVAILABLE" ? { headers: retryAfter } : {}),
+      },
+    ]),
   );
 }

@@ -4,7 +4,8 @@ import type { ErrorDetail } from "./envelope.js";
 
 /** No NUL (PostgreSQL cannot store it) and no unpaired surrogate (not valid Unicode, not storable as UTF-8). */
 export const STORABLE_TEXT_PATTERN = "^[^\\u0000\\uD800-\\uDFFF]*$";
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID as PostgreSQL prints one (Ajv's own format would also take a urn:uuid: prefix). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function createAjv(options: Options): Ajv {
   // Ajv checks patterns with the "u" flag, so a surrogate pair is one code point (allowed) and a

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { ErrorObject } from "ajv";
-import { isDatabaseUnavailable } from "../db/errors.js";
-import { ApiError, errorBody, type ErrorCode } from "../http/envelope.js";
+import { isDatabaseUnavailable, loggableError } from "../db/errors.js";
+import { ApiError, errorBody, internalError, serviceUnavailable, type ErrorCode } from "../http/envelope.js";
 import { summarize, validationDetails } from "../http/validation.js";
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -14,10 +14,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 const FRIENDLY_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  BAD_REQUEST: "the body is not valid JSON",
   UNSUPPORTED_MEDIA_TYPE: "the body must be application/json",
   PAYLOAD_TOO_LARGE: "the body must be at most 64 KiB",
-  SERVICE_UNAVAILABLE: "the database is unavailable; try again shortly",
-  INTERNAL_ERROR: "something went wrong on our side; the request id identifies it in the log",
 };
 
 function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
@@ -27,17 +26,17 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
     return new ApiError("VALIDATION_ERROR", summarize(details), details);
   }
   const code = error.code ? FASTIFY_CODES[error.code] : undefined;
-  if (code) return new ApiError(code, FRIENDLY_MESSAGES[code] ?? error.message);
+  if (code) return new ApiError(code, error.code === "FST_ERR_CTP_INVALID_JSON_BODY" ? FRIENDLY_MESSAGES.BAD_REQUEST! : FRIENDLY_MESSAGES[code] ?? error.message);
   if (isDatabaseUnavailable(error)) {
-    request.log.error({ err: error }, "database unavailable");
-    return new ApiError("SERVICE_UNAVAILABLE", FRIENDLY_MESSAGES.SERVICE_UNAVAILABLE!, undefined, { "retry-after": "5" });
+    request.log.error({ error: loggableError(error) }, "database unavailable");
+    return serviceUnavailable();
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     // A client error raised by Fastify or a plugin that has no code of its own in the contract.
     return new ApiError("BAD_REQUEST", error.message);
   }
-  request.log.error({ err: error }, "unhandled error");
-  return new ApiError("INTERNAL_ERROR", FRIENDLY_MESSAGES.INTERNAL_ERROR!);
+  request.log.error({ error: loggableError(error) }, "unhandled error");
+  return internalError();
 }
 
 export function sendError(reply: FastifyReply, error: ApiError) {

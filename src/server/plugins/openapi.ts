@@ -7,6 +7,8 @@ const DESCRIPTION = [
   "The Ticked task API. Every response under /api/ is a JSON envelope: `{success: true, data, message?}` or `{success: false, error: {code, message, details?}}`.",
   "Accounts live under /api/auth (Better Auth, email and password): POST /api/auth/sign-up/email, POST /api/auth/sign-in/email, POST /api/auth/sign-out, GET /api/auth/get-session, and GET /api/auth/token, which exchanges the session for a 15-minute JWT (EdDSA, keys at GET /api/auth/jwks).",
   "Authenticate task requests with `Authorization: Bearer <JWT>` or the session cookie. Checks run in this order: credentials (401), then the path's user_id (403), then the request itself (400/413/415/422), then the task (404: another user's task looks exactly like a missing one).",
+  "A known path with an unsupported method answers 405 METHOD_NOT_ALLOWED with an Allow header; an unknown path, 404 NOT_FOUND. Every response carries an x-request-id header (a sane one sent by the client is kept), which the server's log line for the request shares.",
+  "Text limits count Unicode code points, as PostgreSQL does: most emoji are one, composed ones (a family, a flag) are several. Text containing NUL or unpaired surrogates is refused with 422.",
   "Query strings are closed like bodies: an unknown parameter is a 422, so a typo never silently returns an unfiltered list. Paging is keyset: pass meta.next_cursor as cursor; it is signed and tied to the sort order.",
 ].join("\n\n");
 
@@ -38,5 +40,6 @@ export const openapiPlugin = fp(
 /** The document at /openapi.json and an interactive reference at /docs, both from local files. */
 export async function openapiRoutes(app: FastifyInstance) {
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  // Helmet's policy covers /docs as well (the UI needs no inline script); no online validator badge.
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ApiError } from "../http/envelope.js";
+import { UUID_PATTERN } from "../http/validation.js";
 import type { TaskSort } from "./tasks.schemas.js";
 
 /** Where a page ended: the sort key of its last task and that task's id (the tie-break). */
@@ -8,7 +9,6 @@ export interface CursorPosition {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SIGNATURE_BYTES = 16;
 
 function invalid(): ApiError {
@@ -36,7 +36,7 @@ export function createCursorCodec(secret: string) {
     const parsed: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
     if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
     const [cursorSort, key, id] = parsed as unknown[];
-    if (cursorSort !== sort || typeof key !== "string" || typeof id !== "string" || !UUID.test(id)) throw invalid();
+    if (cursorSort !== sort || typeof key !== "string" || typeof id !== "string" || !UUID_PATTERN.test(id)) throw invalid();
     return { key, id };
   }
 

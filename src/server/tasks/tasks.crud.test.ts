@@ -63,7 +63,7 @@ describe("creating a task", () => {
     expect(task.description).toBe("línea\nzwei 中文");
   });
 
-  it("sets user_id from the credentials, never from the body", async () => {
+  it("refuses a user_id in the body: the owner always comes from the credentials", async () => {
     const response = await t.app.inject({
       method: "POST",
       url: alice.tasksUrl,
@@ -71,6 +71,7 @@ describe("creating a task", () => {
       payload: { title: "sneaky", user_id: "someone-else" },
     });
     expect(response.statusCode).toBe(422);
+    expect((await createTask(t.app, alice, { title: "mine" })).user_id).toBe(alice.id);
   });
 });
 
@@ -163,6 +164,19 @@ describe("completing a task", () => {
     }
   });
 
+  it("PATCH /complete refuses a JSON null body instead of toggling", async () => {
+    const task = await createTask(t.app, alice, { title: "Null" });
+    const response = await t.app.inject({
+      method: "PATCH",
+      url: taskUrl(alice, task.id, "/complete"),
+      headers: { ...alice.bearer, "content-type": "application/json" },
+      payload: "null",
+    });
+    expect(response.statusCode).toBe(422);
+    const read = await t.app.inject({ method: "GET", url: taskUrl(alice, task.id), headers: alice.bearer });
+    expect(read.json().data.completed).toBe(false);
+  });
+
   it("PATCH /complete refuses any other field", async () => {
     const task = await createTask(t.app, alice, { title: "Strict" });
     const response = await t.app.inject({
@@ -191,6 +205,13 @@ describe("completing a task", () => {
 });
 
 describe("deleting a task", () => {
+  it("answers the task's id as stored, whatever the case of the id in the URL", async () => {
+    const task = await createTask(t.app, alice, { title: "Shouted" });
+    const response = await t.app.inject({ method: "DELETE", url: taskUrl(alice, task.id.toUpperCase()), headers: alice.bearer });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().data).toEqual({ id: task.id });
+  });
+
   it("answers {id}, then 404 on a second delete and on a read", async () => {
     const task = await createTask(t.app, alice, { title: "Temporary" });
     const first = await t.app.inject({ method: "DELETE", url: taskUrl(alice, task.id), headers: alice.bearer });

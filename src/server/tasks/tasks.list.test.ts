@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../../../test/app.js";
 import { createTask, listAll, listTasks } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
+import { eq } from "drizzle-orm";
+import { task } from "../db/schema/index.js";
 import type { Task } from "./tasks.schemas.js";
 
 let t: TestApp;
@@ -183,11 +185,40 @@ describe("keyset paging", () => {
     expect(seenIds).toEqual(expected);
   });
 
-  it("tasks created within the same millisecond are paged without loss", async () => {
+  it("tasks with the same timestamps are paged without loss, in id order", async () => {
     const user = await signUp(t.app);
     const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createTask(t.app, user, { title: `burst ${i}` })));
-    const paged = await listAll(t.app, user, { limit: 3 });
-    expect(ids(paged).sort()).toEqual(ids(created).sort());
+    // Force the tie that concurrent creates only sometimes produce.
+    await t.app.database.db.update(task).set({ createdAt: new Date("2026-01-01T00:00:00.000Z"), updatedAt: new Date("2026-01-01T00:00:00.000Z") }).where(eq(task.userId, user.id));
+    const byIdDescending = ids(created).sort().reverse();
+    expect(ids(await listAll(t.app, user, { limit: 3 }))).toEqual(byIdDescending);
+    expect(ids(await listAll(t.app, user, { limit: 3, sort: "updated_at" }))).toEqual([...byIdDescending].reverse());
+  });
+
+  it("in ascending orders, tasks added during paging show up at most once and no earlier task is skipped", async () => {
+    for (const sort of ["created_at", "title"]) {
+      const user = await signUp(t.app);
+      const original: Task[] = [];
+      for (const title of ["b1", "d1", "f1", "h1", "j1", "l1", "n1"]) original.push(await createTask(t.app, user, { title }));
+      const seen: Task[] = [];
+      let cursor: string | null = null;
+      let round = 0;
+      do {
+        const page = await listTasks(t.app, user, cursor ? { sort, limit: 2, cursor } : { sort, limit: 2 });
+        seen.push(...page.tasks);
+        cursor = page.nextCursor;
+        // During the first pages: new titles land both before and after the cursor; new timestamps after it.
+        if (round < 3) {
+          await createTask(t.app, user, { title: `a${round}` });
+          await createTask(t.app, user, { title: `m${round}` });
+        }
+        round++;
+      } while (cursor && round < 20);
+      expect(cursor, sort).toBeNull();
+      const seenIds = ids(seen);
+      expect(new Set(seenIds).size, sort).toBe(seenIds.length);
+      expect(seenIds.filter((id) => ids(original).includes(id)), sort).toEqual(ids(original));
+    }
   });
 
   it("refuses a cursor the server did not issue with 400", async () => {
@@ -211,9 +242,18 @@ describe("keyset paging", () => {
     expect(page.status).toBe(400);
   });
 
-  it("a cursor over 512 characters is a validation error", async () => {
+  it("a cursor for the longest titles, sorted by title, is accepted back", async () => {
+    const user = await signUp(t.app);
+    const longest = await Promise.all(["😀", "𝔸", "ж"].map((char) => createTask(t.app, user, { title: char.repeat(200) })));
+    for (const sort of ["title", "-title"]) {
+      const paged = await listAll(t.app, user, { sort, limit: 1 });
+      expect(ids(paged).sort(), sort).toEqual(ids(longest).sort());
+    }
+  });
+
+  it("a cursor over 2048 characters is a validation error", async () => {
     const { user } = await userWithTasks(1);
-    const page = await listTasks(t.app, user, { cursor: "a".repeat(513) });
+    const page = await listTasks(t.app, user, { cursor: "a".repeat(2049) });
     expect(page.status).toBe(422);
   });
 

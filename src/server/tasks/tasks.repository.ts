@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, ilike, or, sql, type SQL } from "d
 import type { Db } from "../db/database.js";
 import { task, user, type TaskRow } from "../db/schema/index.js";
 import type { CursorPosition } from "./cursor.js";
-import type { TaskSort, TaskStatus } from "./tasks.schemas.js";
+import type { CreateTaskBody, TaskSort, TaskStatus, UpdateTaskBody } from "./tasks.schemas.js";
 
 export interface TaskListQuery {
   status: TaskStatus;
@@ -18,11 +18,6 @@ export interface TaskPage {
   next: CursorPosition | undefined;
 }
 
-export interface TaskChanges {
-  title?: string;
-  description?: string | null;
-  completed?: boolean;
-}
 
 // Each sort key is the leading column of an index that starts with user_id and ends with id.
 const SORT_KEYS = {
@@ -82,7 +77,7 @@ export function createTaskRepository(db: Db) {
       };
     },
 
-    async create(userId: string, input: TaskChanges & { title: string }): Promise<TaskRow> {
+    async create(userId: string, input: CreateTaskBody): Promise<TaskRow> {
       const [row] = await db
         .insert(task)
         .values({ userId, title: input.title, description: input.description ?? null, completed: input.completed ?? false })
@@ -95,7 +90,7 @@ export function createTaskRepository(db: Db) {
       return row;
     },
 
-    async update(userId: string, id: string, changes: TaskChanges): Promise<TaskRow | undefined> {
+    async update(userId: string, id: string, changes: UpdateTaskBody): Promise<TaskRow | undefined> {
       const [row] = await db
         .update(task)
         .set({ ...changes, updatedAt: nextUpdatedAt })
@@ -114,9 +109,10 @@ export function createTaskRepository(db: Db) {
       return row;
     },
 
-    async remove(userId: string, id: string): Promise<boolean> {
-      const rows = await db.delete(task).where(owned(userId, id)).returning({ id: task.id });
-      return rows.length > 0;
+    /** The id of the deleted task, or undefined when there was none to delete. */
+    async remove(userId: string, id: string): Promise<string | undefined> {
+      const [row] = await db.delete(task).where(owned(userId, id)).returning({ id: task.id });
+      return row?.id;
     },
 
     /** Only asked when a statement found nothing: a bearer token can outlive its deleted user. */

@@ -136,7 +136,11 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         params: UserParams,
         body: CreateTaskBody,
         response: {
-          201: TaskEnvelope,
+          201: {
+            ...TaskEnvelope,
+            description: "The task, created.",
+            headers: { location: { type: "string", description: "The new task's URL: /api/{user_id}/tasks/{id}" } },
+          },
           ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
         },
       },
@@ -206,7 +210,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     "/api/:user_id/tasks/:task_id/complete",
     {
       preValidation: async (request) => {
-        request.body ??= {};
+        if (request.body === undefined) request.body = {};
       },
       schema: {
         tags: TAG,
@@ -243,8 +247,9 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request) => {
-      if (!(await tasks.remove(request.userId, request.params.task_id))) throw await missing(request.userId);
-      return { success: true as const, data: { id: request.params.task_id }, message: "Task deleted" };
+      const id = await tasks.remove(request.userId, request.params.task_id);
+      if (!id) throw await missing(request.userId);
+      return { success: true as const, data: { id }, message: "Task deleted" };
     },
   );
 };

@@ -66,7 +66,8 @@ export const ListTasksQuery = Type.Object(
     ),
     sort: Type.Optional(Type.Enum([...SORTS], { default: "-created_at", description: "A leading - means descending." })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })),
-    cursor: Type.Optional(Type.String({ maxLength: 512, description: "meta.next_cursor of the previous page." })),
+    // A title-sorted cursor carries a 200-character title, up to 4 bytes each, base64-encoded.
+    cursor: Type.Optional(Type.String({ maxLength: 2048, description: "meta.next_cursor of the previous page." })),
   },
   { additionalProperties: false },
 );

@@ -21,12 +21,15 @@ export const task = pgTable(
   },
   (t) => [
     check("task_title_length", sql`char_length(${t.title}) BETWEEN 1 AND 200`),
-    // One index per sort order, each ending in id for the keyset tie-break. No lone user_id index:
-    // these cover every query it could serve, and it would only cost writes (docs/database.md).
+    // One index per sort order, and one per sort order under a status filter, each ending in id for
+    // the keyset tie-break: every list page is a range scan, however a user's tasks are split between
+    // done and not done. No lone user_id index: these serve every query it could (docs/database.md).
     index("task_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("task_user_updated_idx").on(t.userId, t.updatedAt, t.id),
     index("task_user_title_idx").on(t.userId, sql`lower(${t.title})`, t.id),
     index("task_user_completed_created_idx").on(t.userId, t.completed, t.createdAt, t.id),
+    index("task_user_completed_updated_idx").on(t.userId, t.completed, t.updatedAt, t.id),
+    index("task_user_completed_title_idx").on(t.userId, t.completed, sql`lower(${t.title})`, t.id),
   ],
 );
 
