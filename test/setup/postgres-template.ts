@@ -1,17 +1,9 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { isRunning } from "../../src/server/db/data-dir-lock.js";
 import { migratePostgres } from "../../src/server/db/migrate.js";
 import { databaseUrl, dropDatabase, TEST_DATABASE_PREFIX } from "../database.js";
 import "./provided.js";
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * One migrated template per run; each test file clones it with CREATE DATABASE ... TEMPLATE. Every

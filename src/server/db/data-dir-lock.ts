@@ -3,7 +3,7 @@ import path from "node:path";
 
 const LOCK_FILE = "server.pid";
 
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
