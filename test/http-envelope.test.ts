@@ -407,3 +407,11 @@ describe("requests Node's HTTP parser refuses", () => {
     expectRawError(answer, 431);
   });
 });
+
+describe("HEAD", () => {
+  it("HEAD on an account route answers like its GET, without a body", async () => {
+    const head = await inject({ method: "HEAD", url: "/api/auth/jwks" });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe("");
+  });
+});

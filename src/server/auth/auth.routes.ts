@@ -41,7 +41,8 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
       const body = request.body as Buffer | undefined;
       const response = await auth.handler(
         new Request(new URL(request.url, publicUrl), {
-          method: request.method,
+          // Fastify answers HEAD through the GET route; Better Auth only knows the GET.
+          method: request.method === "HEAD" ? "GET" : request.method,
           headers: clientHeaders(request),
           body: body && body.length > 0 ? new Uint8Array(body) : undefined,
         }),
