@@ -56,9 +56,9 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   app.setValidatorCompiler(createValidatorCompiler());
   app.addSchema(ErrorEnvelope);
 
-  // An empty JSON body is "no body" (the completion toggle takes none); anything else must parse,
-  // and a __proto__ or constructor key is refused rather than risked.
-  // Only JSON is accepted (Fastify also parses text/plain by default): anything else is a 415.
+  // Only JSON is accepted (Fastify also parses text/plain by default): anything else is a 415. An
+  // empty JSON body is "no body" (the completion toggle takes none); anything else must parse, and
+  // a __proto__ or constructor key is refused rather than risked.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request: FastifyRequest, body, done) => {
@@ -82,15 +82,13 @@ export async function buildApp(config: Config, { database, secret, logger }: App
 
   await app.register(errorsPlugin);
   await app.register(notFoundPlugin);
+  const servedOverHttps = config.publicUrl.startsWith("https:");
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: {
-        "frame-ancestors": ["'none'"],
-        "upgrade-insecure-requests": config.publicUrl.startsWith("https:") ? [] : null,
-      },
+      directives: { "frame-ancestors": ["'none'"], "upgrade-insecure-requests": servedOverHttps ? [] : null },
     },
     frameguard: { action: "deny" },
-    hsts: config.publicUrl.startsWith("https:"),
+    hsts: servedOverHttps,
   });
   await app.register(openapiPlugin, { version });
   await app.register(databasePlugin, { database });

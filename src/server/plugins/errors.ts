@@ -5,18 +5,12 @@ import { isDatabaseUnavailable, loggableError } from "../db/errors.js";
 import { ApiError, errorBody, internalError, serviceUnavailable, type ErrorCode } from "../http/envelope.js";
 import { summarize, validationDetails } from "../http/validation.js";
 
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
-  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  FST_ERR_CTP_INVALID_JSON_BODY: "BAD_REQUEST",
-  FST_ERR_CTP_EMPTY_JSON_BODY: "BAD_REQUEST",
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "BAD_REQUEST",
-};
-
-const FRIENDLY_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  BAD_REQUEST: "the body is not valid JSON",
-  UNSUPPORTED_MEDIA_TYPE: "the body must be application/json",
-  PAYLOAD_TOO_LARGE: "the body must be at most 64 KiB",
+/** Fastify's body-parsing errors, in the contract's codes and plain words. */
+const FASTIFY_ERRORS: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "the body must be application/json"],
+  FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body must be at most 64 KiB"],
+  FST_ERR_CTP_INVALID_JSON_BODY: ["BAD_REQUEST", "the body is not valid JSON"],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["BAD_REQUEST", "the Content-Length does not match the body"],
 };
 
 function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
@@ -25,8 +19,8 @@ function toApiError(error: FastifyError, request: FastifyRequest): ApiError {
     const details = validationDetails(error.validation as ErrorObject[], error.validationContext ?? "request");
     return new ApiError("VALIDATION_ERROR", summarize(details), details);
   }
-  const code = error.code ? FASTIFY_CODES[error.code] : undefined;
-  if (code) return new ApiError(code, error.code === "FST_ERR_CTP_INVALID_JSON_BODY" ? FRIENDLY_MESSAGES.BAD_REQUEST! : FRIENDLY_MESSAGES[code] ?? error.message);
+  const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+  if (known) return new ApiError(...known);
   if (isDatabaseUnavailable(error)) {
     request.log.error({ error: loggableError(error) }, "database unavailable");
     return serviceUnavailable();

@@ -9,8 +9,11 @@ import { createTaskRepository } from "./tasks.repository.js";
 import {
   CompleteTaskBody,
   CreateTaskBody,
+  DEFAULT_SORT,
+  DEFAULT_STATUS,
   DeletedEnvelope,
   ListTasksQuery,
+  PAGE_SIZE_DEFAULT,
   TaskEnvelope,
   TaskListEnvelope,
   TaskParams,
@@ -84,10 +87,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     max: rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.userId,
-    errorResponseBuilder: (_request, context) =>
-      new ApiError("RATE_LIMITED", `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, {
-        "retry-after": String(Math.ceil(context.ttl / 1000)),
-      }),
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.ceil(context.ttl / 1000);
+      return new ApiError("RATE_LIMITED", `too many requests; retry in ${seconds} s`, undefined, { "retry-after": String(seconds) });
+    },
   });
 
   /** Nothing matched: another user's task and a missing one look the same, unless the user is gone. */
@@ -108,12 +111,13 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request) => {
-      const sort = (request.query.sort ?? "-created_at") as TaskSort;
+      // The validator has filled in the schema's defaults; the fallbacks only narrow the types.
+      const sort = (request.query.sort ?? DEFAULT_SORT) as TaskSort;
       const page = await tasks.list(request.userId, {
-        status: (request.query.status ?? "all") as TaskStatus,
+        status: (request.query.status ?? DEFAULT_STATUS) as TaskStatus,
         search: request.query.q || undefined,
         sort,
-        limit: request.query.limit ?? 50,
+        limit: request.query.limit ?? PAGE_SIZE_DEFAULT,
         after: request.query.cursor ? cursors.decode(sort, request.query.cursor) : undefined,
       });
       if (page.rows.length === 0 && !(await tasks.userExists(request.userId))) throw accountGone();

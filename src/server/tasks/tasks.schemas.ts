@@ -9,6 +9,8 @@ export const PAGE_SIZE_DEFAULT = 50;
 export const PAGE_SIZE_MAX = 200;
 export const SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"] as const;
 export const STATUSES = ["all", "pending", "completed"] as const;
+export const DEFAULT_SORT = "-created_at" satisfies (typeof SORTS)[number];
+export const DEFAULT_STATUS = "all" satisfies (typeof STATUSES)[number];
 
 const Title = Type.String({
   minLength: 1,
@@ -56,7 +58,7 @@ export const CompleteTaskBody = Type.Object(
 
 export const ListTasksQuery = Type.Object(
   {
-    status: Type.Optional(Type.Enum([...STATUSES], { default: "all" })),
+    status: Type.Optional(Type.Enum([...STATUSES], { default: DEFAULT_STATUS })),
     q: Type.Optional(
       Type.String({
         maxLength: SEARCH_MAX,
@@ -64,7 +66,7 @@ export const ListTasksQuery = Type.Object(
         description: "Case-insensitive text searched in title and description; % and _ are literal.",
       }),
     ),
-    sort: Type.Optional(Type.Enum([...SORTS], { default: "-created_at", description: "A leading - means descending." })),
+    sort: Type.Optional(Type.Enum([...SORTS], { default: DEFAULT_SORT, description: "A leading - means descending." })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })),
     // A title-sorted cursor carries a 200-character title, up to 4 bytes each, base64-encoded.
     cursor: Type.Optional(Type.String({ maxLength: 2048, description: "meta.next_cursor of the previous page." })),
