@@ -1,0 +1,86 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** The task page, located by role and accessible name as /work/ui-spec.md (the UI contract) names them. */
+export class TaskPage {
+  readonly heading: Locator;
+  readonly newTask: Locator;
+  readonly addDescription: Locator;
+  readonly newDescription: Locator;
+  readonly addTask: Locator;
+  readonly search: Locator;
+  readonly filter: Locator;
+  readonly sort: Locator;
+  readonly list: Locator;
+  readonly items: Locator;
+  readonly loadMore: Locator;
+  readonly markAllDone: Locator;
+  readonly clearCompleted: Locator;
+  readonly signOut: Locator;
+  readonly alert: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole("heading", { level: 1, name: "Tasks" });
+    this.newTask = page.getByLabel("New task", { exact: true });
+    this.addDescription = page.getByRole("button", { name: "Add description" });
+    this.newDescription = page.getByLabel("Description", { exact: true });
+    this.addTask = page.getByRole("button", { name: "Add task" });
+    this.search = page.getByRole("searchbox", { name: "Search tasks" });
+    this.filter = page.getByRole("group", { name: "Filter" });
+    this.sort = page.getByLabel("Sort", { exact: true });
+    this.list = page.getByRole("list", { name: "Tasks" });
+    this.items = this.list.getByRole("listitem");
+    this.loadMore = page.getByRole("button", { name: "Load more" });
+    this.markAllDone = page.getByRole("button", { name: "Mark all done" });
+    this.clearCompleted = page.getByRole("button", { name: "Clear completed" });
+    this.signOut = page.getByRole("button", { name: "Sign out" });
+    this.alert = page.getByRole("alert").filter({ hasText: /\S/ });
+  }
+
+  filterOption(name: "All" | "Active" | "Completed"): Locator {
+    return this.filter.getByRole("link", { name, exact: true }).or(this.filter.getByRole("button", { name, exact: true }));
+  }
+
+  /** Expects `name` to be the one filter marked current (aria-current="page" or aria-pressed="true"). */
+  async expectFilter(name: "All" | "Active" | "Completed") {
+    await expect(this.filter.locator('[aria-current="page"], [aria-pressed="true"]')).toHaveText([name]);
+  }
+
+  /** The list item holding the task of that exact title. */
+  item(title: string): Locator {
+    return this.items.filter({ has: this.page.getByRole("checkbox", { name: title, exact: true }) });
+  }
+
+  checkbox(title: string): Locator {
+    return this.list.getByRole("checkbox", { name: title, exact: true });
+  }
+
+  editButton(title: string): Locator {
+    return this.list.getByRole("button", { name: `Edit "${title}"`, exact: true });
+  }
+
+  deleteButton(title: string): Locator {
+    return this.list.getByRole("button", { name: `Delete "${title}"`, exact: true });
+  }
+
+  /** The "N items left" count. */
+  itemsLeft(count: number): Locator {
+    return this.page.getByText(count === 1 ? "1 item left" : `${count} items left`, { exact: true });
+  }
+
+  /** Adds a task by typing its title and pressing Enter, then waits for it to be listed. */
+  async add(title: string) {
+    await this.newTask.fill(title);
+    await this.newTask.press("Enter");
+    await expect(this.checkbox(title)).toBeVisible();
+    await expect(this.newTask).toHaveValue("");
+  }
+
+  /** Expects exactly these tasks, in this order (each item's text starts with its title). */
+  async expectTitles(titles: string[]) {
+    await expect(this.items).toHaveText(titles.map((title) => new RegExp(`^\\s*${escapeRegExp(title)}`)));
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
