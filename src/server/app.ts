@@ -16,6 +16,7 @@ import { notFoundPlugin } from "./plugins/not-found.js";
 import { openapiPlugin, openapiRoutes } from "./plugins/openapi.js";
 import { createCursorCodec } from "./tasks/cursor.js";
 import { tasksRoutes } from "./tasks/tasks.routes.js";
+import { webPlugin } from "./web/web.plugin.js";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -99,6 +100,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     rateLimitPerMinute: config.rateLimitPerMinute,
   });
   await app.register(openapiRoutes);
+  await app.register(webPlugin, { root: config.webDir, servedOverHttps });
   return app;
 }
 

@@ -21,6 +21,8 @@ export interface Config {
   trustedOrigins: string[];
   /** Authenticated task API requests per user per minute, counted by each instance. */
   rateLimitPerMinute: number;
+  /** The built web app (vite build's output) served at /. */
+  webDir: string;
 }
 
 /** A setting that stops the process at start: the message names the variable and the problem. */
@@ -155,5 +157,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     publicUrl,
     trustedOrigins,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+    webDir: path.resolve(cwd, setting(env, "WEB_DIR") ?? "dist/web"),
   };
 }

@@ -28,6 +28,7 @@ describe("parseConfig", () => {
       publicUrl: "http://localhost:8000",
       trustedOrigins: [],
       rateLimitPerMinute: 600,
+      webDir: path.resolve("/srv/ticked/dist/web"),
     });
   });
 

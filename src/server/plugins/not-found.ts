@@ -24,6 +24,8 @@ export const notFoundPlugin = fp(
   async (app: FastifyInstance) => {
     const known = new Map<string, KnownPath>();
     app.addHook("onRoute", (route) => {
+      // The web app's catch-all (GET /*) says nothing about which methods a path allows.
+      if (route.url === "/*") return;
       const entry = known.get(route.url) ?? { pattern: toPattern(route.url), methods: new Set<string>() };
       for (const method of [route.method].flat()) entry.methods.add(method);
       known.set(route.url, entry);

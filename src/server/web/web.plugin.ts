@@ -1,0 +1,71 @@
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance } from "fastify";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+export interface WebPluginOptions {
+  /** vite build's output: index.html and hashed files under assets/. */
+  root: string;
+  servedOverHttps: boolean;
+}
+
+// Paths the server answers itself: an unknown one there is a JSON 404 (or 405), never the page;
+// assets/ too, since a missing hashed file (a tab older than the deploy) must not be answered with HTML.
+const NOT_APP_PATHS = /^\/(api|assets|docs|healthz|readyz|openapi\.json)(\/|$)/;
+const ONE_YEAR = "public, max-age=31536000, immutable";
+
+/**
+ * Stricter than the server-wide policy (which /docs needs): the app loads only its own scripts,
+ * styles, images and API, and nothing inline.
+ */
+export function appContentSecurityPolicy(servedOverHttps: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "script-src-attr 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(servedOverHttps ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+/**
+ * Serves the built single-page app at /: its files as they are, and index.html for every other GET
+ * outside the server's own paths, so a reload on /sign-in or a shared link lands in the app.
+ */
+export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }: WebPluginOptions) {
+  if (!existsSync(path.join(root, "index.html"))) {
+    app.log.warn(`no web app in ${root} (run npm run build); serving the API only`);
+    return;
+  }
+  const policy = appContentSecurityPolicy(servedOverHttps);
+  await app.register(fastifyStatic, {
+    root,
+    // Routes for the files present at start, so a missing file falls through to the routes below.
+    wildcard: false,
+    index: false,
+    cacheControl: false,
+    schemaHide: true,
+    setHeaders: (reply, file) => {
+      if (file.endsWith(".html")) {
+        reply.header("cache-control", "no-cache");
+        reply.header("content-security-policy", policy);
+      } else if (file.startsWith(path.join(root, "assets") + path.sep)) {
+        // Vite puts a content hash in every name under assets/: a changed file is a new URL.
+        reply.header("cache-control", ONE_YEAR);
+      }
+    },
+  });
+
+  app.get("/*", { schema: { hide: true } }, (request, reply) => {
+    const pathname = request.url.split("?", 1)[0]!;
+    if (NOT_APP_PATHS.test(pathname)) return reply.callNotFound();
+    return reply.sendFile("index.html");
+  });
+}
