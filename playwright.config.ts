@@ -10,7 +10,7 @@ export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
   outputDir: "test-results/e2e",
-  globalSetup: "./e2e/support/build-web.ts",
+  globalSetup: "./e2e/support/global-setup.ts",
   // Two cores: a server process and a browser per worker.
   workers: 2,
   fullyParallel: false,

@@ -54,11 +54,9 @@ export async function taskApi(request: APIRequestContext, baseUrl: string, userI
   }
 
   return {
-    /** Creates the tasks in order (oldest first), `concurrency` requests at a time. */
-    async createMany(titles: string[], concurrency = 1) {
-      for (let start = 0; start < titles.length; start += concurrency) {
-        await Promise.all(titles.slice(start, start + concurrency).map((title) => create({ title })));
-      }
+    /** Creates the tasks one after another, so the last is the newest. */
+    async createMany(titles: string[]) {
+      for (const title of titles) await create({ title });
     },
     create,
     /** Every task of the user, all pages, in the API's default order (newest first). */

@@ -1,5 +1,6 @@
+import { PGlite } from "@electric-sql/pglite";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -8,7 +9,7 @@ import { freePort, startServer, type ServerProcess } from "../../test/server-pro
 /**
  * The real server (`npm start`'s command) on its own port and its own fresh database: a PGlite
  * directory in a temp dir, or a uniquely named PostgreSQL database when TEST_DATABASE_URL is set.
- * It can be killed and started again on the same port, database and secret, as a crash would leave it.
+ * It can be stopped (or killed) and started again on the same port, database and secret.
  */
 export interface AppServer {
   url: string;
@@ -18,14 +19,21 @@ export interface AppServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** The process id, for SIGSTOP/SIGCONT. */
   pid(): number;
+  /**
+   * Runs one SQL statement on the server's own database, for seeding what the API would take too
+   * long to. PGlite has a single writer, so its server is stopped meanwhile and started again.
+   */
+  sql(text: string, params?: unknown[]): Promise<void>;
   /** Stops the process and discards its database. */
   dispose(): Promise<void>;
 }
 
 const adminUrl = process.env.TEST_DATABASE_URL;
+// A migrated PGlite directory made once per run: a fresh one costs an initdb (seconds) per server.
+const TEMPLATE_ENV = "TICKED_E2E_PGLITE_TEMPLATE";
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     return await work(client);
@@ -34,42 +42,60 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
-/** A fresh database for one server: its environment and how to throw it away. */
-async function freshDatabase(): Promise<{ env: Record<string, string>; discard(): Promise<void> }> {
-  if (!adminUrl) {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-"));
-    return { env: { DATA_DIR: dataDir }, discard: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
+interface FreshDatabase {
+  env: Record<string, string>;
+  sql(text: string, params?: unknown[]): Promise<void>;
+  discard(): Promise<void>;
+}
+
+function freshPglite(): FreshDatabase {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-"));
+  const template = process.env[TEMPLATE_ENV];
+  if (template) cpSync(template, dataDir, { recursive: true });
+  return {
+    env: { DATA_DIR: dataDir },
+    async sql(text, params) {
+      const client = await PGlite.create(dataDir);
+      try {
+        await client.query(text, params);
+      } finally {
+        await client.close();
+      }
+    },
+    discard: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+async function freshPostgres(admin: string): Promise<FreshDatabase> {
   const name = `web_e2e_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(adminUrl);
+  await withClient(admin, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(admin);
   url.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: url.toString(), DATABASE_POOL_MAX: "5" },
-    discard: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    sql: (text, params) => withClient(url.toString(), (client) => client.query(text, params)).then(() => {}),
+    discard: () => withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
   };
 }
 
 export async function launchServer(): Promise<AppServer> {
   const port = String(await freePort());
   const url = `http://localhost:${port}`;
-  const database = await freshDatabase();
+  const database = adminUrl ? await freshPostgres(adminUrl) : freshPglite();
   const env = {
     ...database.env,
     PORT: port,
     BETTER_AUTH_URL: url,
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64"),
-    // Better Auth's per-address sign-in limits are off in test; the task API's per-user limit
-    // would otherwise throttle the 5,000-task seeding.
+    // Test mode turns Better Auth's per-address sign-in limits off (every test signs up from one address).
     NODE_ENV: "test",
-    RATE_LIMIT_PER_MINUTE: "1000000",
     LOG_LEVEL: "warn",
   };
   let running: ServerProcess | undefined;
   const server: AppServer = {
     url,
     async start() {
-      running = await startServer(env);
+      running = await startServer(env, 60_000);
     },
     async stop(signal = "SIGTERM") {
       await running?.stop(signal);
@@ -79,12 +105,33 @@ export async function launchServer(): Promise<AppServer> {
       if (!running?.child.pid) throw new Error("the server is not running");
       return running.child.pid;
     },
+    async sql(text, params) {
+      if (adminUrl) return database.sql(text, params);
+      await server.stop();
+      await database.sql(text, params);
+      await server.start();
+    },
     async dispose() {
-      if (running) process.kill(running.child.pid!, "SIGCONT");
+      if (running?.child.exitCode === null) process.kill(running.child.pid!, "SIGCONT");
       await server.stop();
       await database.discard();
     },
   };
   await server.start();
   return server;
+}
+
+/**
+ * Global setup: on PGlite, start the server once on an empty directory (it migrates) and keep that
+ * directory as the template every test server copies. Returns its path, or null on PostgreSQL.
+ */
+export async function prepareDatabaseTemplate(): Promise<string | null> {
+  if (adminUrl) return null;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-template-"));
+  const port = String(await freePort());
+  const migrated = await startServer({ DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: randomBytes(32).toString("base64") }, 60_000);
+  const code = await migrated.stop();
+  if (code !== 0) throw new Error(`template server exited with ${code}: ${migrated.output()}`);
+  process.env[TEMPLATE_ENV] = dataDir;
+  return dataDir;
 }
