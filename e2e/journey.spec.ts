@@ -20,7 +20,7 @@ test("a new person signs up, manages tasks, reloads, signs out and signs in agai
 
   await expect(tasks.heading).toBeVisible();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByText(person.name)).toBeVisible();
+  await expect(page.getByRole("banner")).toContainText(person.name);
   await expect(page.getByText("No tasks yet. Add one above.")).toBeVisible();
   await expect(tasks.itemsLeft(0)).toBeVisible();
 
@@ -95,7 +95,7 @@ test("a new person signs up, manages tasks, reloads, signs out and signs in agai
   await expect(page).toHaveURL(/sort=created_at/);
   await page.reload();
   await expect(tasks.search).toHaveValue("electrician");
-  await expect(tasks.sort).toHaveValue("created_at");
+  await expect(tasks.sort.locator("option:checked")).toHaveText("Oldest first");
   await tasks.expectFilter("Active");
   await tasks.expectTitles(["Call the electrician"]);
   await tasks.filterOption("All").click();

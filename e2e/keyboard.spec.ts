@@ -4,7 +4,7 @@ import { expect, test } from "./support/fixtures.js";
 import { TaskPage } from "./support/task-page.js";
 
 /** Presses Tab until `target` has focus; returns how many presses it took (fails after `limit`). */
-async function tabTo(page: Page, target: Locator, limit = 25): Promise<number> {
+async function tabTo(page: Page, target: Locator, limit = 40): Promise<number> {
   for (let presses = 1; presses <= limit; presses++) {
     await page.keyboard.press("Tab");
     if (await target.evaluate((element) => element === document.activeElement)) return presses;
@@ -109,7 +109,7 @@ test("keyboard only: sign in, add, toggle, edit, cancel, search and filter, with
   await tasks.expectFilter("Completed");
 
   // Sign out from the keyboard too.
-  await tabTo(page, tasks.signOut, 40);
+  await tabTo(page, tasks.signOut);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { level: 1, name: "Sign in to Ticked" })).toBeVisible();
 });

@@ -33,7 +33,7 @@ test("5,000 tasks: the first page renders and Load more appends the next one in 
   expect(twoPages).toBeLessThanOrEqual(2 * firstPage);
   await expect(tasks.items.nth(firstPage)).toContainText(title(COUNT - firstPage));
   await expect(tasks.items.last()).toContainText(title(COUNT - twoPages + 1));
-  await expect(tasks.loadMore.or(page.getByText("Loading"))).toBeVisible();
+  await expect(tasks.loadMore).toBeVisible();
 
   // The page stays responsive: a toggle deep in the loaded list updates the count at once.
   await tasks.checkbox(title(COUNT - twoPages + 1)).check();

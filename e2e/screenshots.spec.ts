@@ -19,8 +19,6 @@ const SAMPLE = [
   { title: "Send the quarterly report", description: "Numbers from Maria, charts from Tom" },
 ];
 
-test.describe.configure({ mode: "serial" });
-
 for (const [device, viewport] of Object.entries(VIEWPORTS)) {
   for (const colorScheme of ["light", "dark"] as const) {
     test(`screenshots: ${device} ${viewport.width}x${viewport.height}, ${colorScheme}`, async ({ browser, server }) => {

@@ -32,7 +32,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const tasks = new TaskPage(page);
     await page.goto("/");
     await expect(tasks.heading).toBeVisible();
-    await expect(page.getByText(account.name)).toBeVisible();
+    await expect(page.getByRole("banner")).toContainText(account.name);
     await use(tasks);
   },
   ownServer: async ({}, use) => {

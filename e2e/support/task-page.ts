@@ -64,7 +64,8 @@ export class TaskPage {
 
   /** The "N items left" count. */
   itemsLeft(count: number): Locator {
-    return this.page.getByText(count === 1 ? "1 item left" : `${count} items left`, { exact: true });
+    const number = count >= 1000 ? `(${count}|${count.toLocaleString("en-US")})` : String(count);
+    return this.page.getByText(new RegExp(`^\\s*${number} ${count === 1 ? "item" : "items"} left\\s*$`));
   }
 
   /** Adds a task by typing its title and pressing Enter, then waits for it to be listed. */
