@@ -27,6 +27,7 @@ describe("the OpenAPI document", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
       "/api/{user_id}/tasks",
+      "/api/{user_id}/tasks/counts",
       "/api/{user_id}/tasks/{task_id}",
       "/api/{user_id}/tasks/{task_id}/complete",
       "/healthz",
@@ -36,6 +37,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(one).sort()).toEqual(["delete", "get", "patch", "put"]);
     expect(Object.keys(one.put.responses).sort()).toEqual(["200", "400", "401", "403", "404", "413", "415", "422", "429", "500", "503"]);
     expect(document.paths["/api/{user_id}/tasks"].post.responses["201"]).toBeDefined();
+    expect(Object.keys(document.paths["/api/{user_id}/tasks"]).sort()).toEqual(["delete", "get", "patch", "post"]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, ilike, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { task, user, type TaskRow } from "../db/schema/index.js";
 import type { CursorPosition } from "./cursor.js";
@@ -113,6 +113,41 @@ export function createTaskRepository(db: Db) {
     async remove(userId: string, id: string): Promise<string | undefined> {
       const [row] = await db.delete(task).where(owned(userId, id)).returning({ id: task.id });
       return row?.id;
+    },
+
+    /** Deletes every task of the user in that state (all of them for "all"), in one statement. */
+    async removeByStatus(userId: string, status: TaskStatus): Promise<number> {
+      const where = status === "all" ? eq(task.userId, userId) : and(eq(task.userId, userId), eq(task.completed, status === "completed"));
+      const deleted = db.$with("deleted").as(db.delete(task).where(where).returning({ id: task.id }));
+      const [row] = await db.with(deleted).select({ n: count() }).from(deleted);
+      return row!.n;
+    },
+
+    /** Sets completed on every task of the user, in one statement; only rows that change are touched. */
+    async completeAll(userId: string, completed: boolean): Promise<number> {
+      const changed = db
+        .$with("changed")
+        .as(
+          db
+            .update(task)
+            .set({ completed, updatedAt: nextUpdatedAt })
+            .where(and(eq(task.userId, userId), ne(task.completed, completed)))
+            .returning({ id: task.id }),
+        );
+      const [row] = await db.with(changed).select({ n: count() }).from(changed);
+      return row!.n;
+    },
+
+    async counts(userId: string): Promise<{ all: number; pending: number; completed: number }> {
+      const [row] = await db
+        .select({
+          all: count(),
+          pending: sql<number>`count(*) filter (where not ${task.completed})`.mapWith(Number),
+          completed: sql<number>`count(*) filter (where ${task.completed})`.mapWith(Number),
+        })
+        .from(task)
+        .where(eq(task.userId, userId));
+      return row!;
     },
 
     /** Only asked when a statement found nothing: a bearer token can outlive its deleted user. */

@@ -7,14 +7,20 @@ import { ApiError, errorResponses } from "../http/envelope.js";
 import type { CursorCodec } from "./cursor.js";
 import { createTaskRepository } from "./tasks.repository.js";
 import {
+  BulkDeletedEnvelope,
+  BulkDeleteQuery,
+  BulkUpdatedEnvelope,
+  CompleteAllBody,
   CompleteTaskBody,
   CreateTaskBody,
   DEFAULT_SORT,
   DEFAULT_STATUS,
   DeletedEnvelope,
   ListTasksQuery,
+  NoQuery,
   PAGE_SIZE_DEFAULT,
   TaskEnvelope,
+  TaskCountsEnvelope,
   TaskListEnvelope,
   TaskParams,
   UpdateTaskBody,
@@ -160,6 +166,71 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       }
       reply.code(201).header("location", taskPath(request.userId, row.id));
       return { success: true as const, data: toTask(row), message: "Task created" };
+    },
+  );
+
+  // Whole-list operations for the web app: one statement each, never one request per task.
+  app.get(
+    "/api/:user_id/tasks/counts",
+    {
+      schema: {
+        tags: TAG,
+        security: SECURITY,
+        summary: "Count the user's tasks: all, pending and completed",
+        params: UserParams,
+        querystring: NoQuery,
+        response: { 200: TaskCountsEnvelope, ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR") },
+      },
+    },
+    async (request) => {
+      const counts = await tasks.counts(request.userId);
+      if (counts.all === 0 && !(await tasks.userExists(request.userId))) throw accountGone();
+      return { success: true as const, data: counts };
+    },
+  );
+
+  app.patch(
+    "/api/:user_id/tasks",
+    {
+      schema: {
+        tags: TAG,
+        security: SECURITY,
+        summary: "Mark every task of the user done, or not done",
+        params: UserParams,
+        body: CompleteAllBody,
+        response: {
+          200: BulkUpdatedEnvelope,
+          ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+        },
+      },
+    },
+    async (request) => {
+      const updated = await tasks.completeAll(request.userId, request.body.completed);
+      if (updated === 0 && !(await tasks.userExists(request.userId))) throw accountGone();
+      return {
+        success: true as const,
+        data: { updated },
+        message: `${updated} ${updated === 1 ? "task" : "tasks"} marked ${request.body.completed ? "complete" : "not complete"}`,
+      };
+    },
+  );
+
+  app.delete(
+    "/api/:user_id/tasks",
+    {
+      schema: {
+        tags: TAG,
+        security: SECURITY,
+        summary: "Delete the user's tasks in one state (status is required: completed clears the done ones)",
+        params: UserParams,
+        querystring: BulkDeleteQuery,
+        response: { 200: BulkDeletedEnvelope, ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR") },
+      },
+    },
+    async (request) => {
+      const deleted = await tasks.removeByStatus(request.userId, request.query.status as TaskStatus);
+      if (deleted === 0 && !(await tasks.userExists(request.userId))) throw accountGone();
+      return { success: true as const, data: { deleted }, message: `${deleted} ${deleted === 1 ? "task" : "tasks"} deleted` };
     },
   );
 

@@ -87,3 +87,24 @@ export const TaskListEnvelope = Type.Object({
   }),
 });
 export const DeletedEnvelope = dataEnvelope(Type.Object({ id: Type.String({ format: "uuid" }) }));
+
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+export const BulkDeleteQuery = Type.Object(
+  {
+    status: Type.Enum([...STATUSES], {
+      description: "Required, so that a bare DELETE never empties the list: completed clears the done tasks; all deletes every task.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export const CompleteAllBody = Type.Object(
+  { completed: Completed },
+  { additionalProperties: false, description: "The state every task of the user is set to." },
+);
+export const BulkDeletedEnvelope = dataEnvelope(Type.Object({ deleted: Type.Integer({ description: "How many tasks were deleted." }) }));
+export const BulkUpdatedEnvelope = dataEnvelope(
+  Type.Object({ updated: Type.Integer({ description: "How many tasks changed state (those already in it are left alone)." }) }),
+);
+export const TaskCountsEnvelope = dataEnvelope(
+  Type.Object({ all: Type.Integer(), pending: Type.Integer(), completed: Type.Integer() }, { description: "The user's tasks, counted." }),
+);
