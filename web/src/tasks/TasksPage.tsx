@@ -1,0 +1,295 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useNotices } from "../app/notices";
+import { followLink } from "../app/router";
+import { EMPTY_TITLE, TaskItem } from "./TaskItem";
+import { filtersToSearch, SORTS, useTaskFilters, type Sort, type Status, type TaskFilters } from "./task-filters";
+import { useTaskCounts, useTaskList, useTaskMutations, type Task } from "./task-queries";
+
+const SEARCH_DEBOUNCE_MS = 250;
+const FILTER_LINKS: { status: Status; label: string }[] = [
+  { status: "all", label: "All" },
+  { status: "pending", label: "Active" },
+  { status: "completed", label: "Completed" },
+];
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string }, onFailure: () => void): void }) {
+  const [title, setTitle] = useState("");
+  const [description, setDescription] = useState("");
+  const [withDescription, setWithDescription] = useState(false);
+  const [error, setError] = useState("");
+  const descriptionInput = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (withDescription) descriptionInput.current?.focus();
+  }, [withDescription]);
+
+  const add = (event?: FormEvent) => {
+    event?.preventDefault();
+    const trimmed = title.trim();
+    if (!trimmed) {
+      setError(EMPTY_TITLE);
+      return;
+    }
+    const sent = { title: trimmed, ...(description.trim() ? { description } : {}) };
+    setTitle("");
+    setDescription("");
+    // Refused or unreachable: what was typed comes back, unless something new is being typed already.
+    onAdd(sent, () => {
+      setTitle((current) => current || sent.title);
+      setDescription((current) => current || (sent.description ?? ""));
+    });
+  };
+
+  return (
+    <form className="new-task card" onSubmit={add} noValidate>
+      <div className="new-task-row">
+        <label htmlFor="new-task" className="visually-hidden">
+          New task
+        </label>
+        <input
+          id="new-task"
+          className="new-task-input"
+          placeholder="What needs to be done?"
+          autoComplete="off"
+          maxLength={200}
+          value={title}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "new-task-error" : undefined}
+          onChange={(event) => {
+            setTitle(event.target.value);
+            setError("");
+          }}
+        />
+        <button type="submit" className="button-primary">
+          Add task
+        </button>
+      </div>
+      {error && (
+        <p id="new-task-error" className="field-error">
+          {error}
+        </p>
+      )}
+      {withDescription ? (
+        <div className="field">
+          <label htmlFor="new-task-description" className="label-small">
+            Description
+          </label>
+          <textarea
+            id="new-task-description"
+            ref={descriptionInput}
+            rows={2}
+            maxLength={1000}
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        </div>
+      ) : (
+        <button type="button" className="button-link" onClick={() => setWithDescription(true)}>
+          Add description
+        </button>
+      )}
+    </form>
+  );
+}
+
+function SearchBox({ q, onSearch }: { q: string; onSearch(q: string): void }) {
+  const [text, setText] = useState(q);
+  const input = useRef<HTMLInputElement>(null);
+  // The URL is the truth: back/forward or a link changes it, and the box follows.
+  useEffect(() => setText(q), [q]);
+  useEffect(() => {
+    if (text === q) return;
+    const timer = setTimeout(() => onSearch(text), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, q, onSearch]);
+  useEffect(() => {
+    const focusSearch = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      event.preventDefault();
+      input.current?.focus();
+    };
+    document.addEventListener("keydown", focusSearch);
+    return () => document.removeEventListener("keydown", focusSearch);
+  }, []);
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === "Escape" && text) {
+      event.preventDefault();
+      setText("");
+      onSearch("");
+    }
+  };
+  return (
+    <div className="search">
+      <label htmlFor="search" className="visually-hidden">
+        Search tasks
+      </label>
+      <input
+        id="search"
+        ref={input}
+        type="search"
+        placeholder="Search  ( / )"
+        autoComplete="off"
+        maxLength={200}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+    </div>
+  );
+}
+
+function Toolbar({ filters, update }: { filters: TaskFilters; update: ReturnType<typeof useTaskFilters>["update"] }) {
+  const onSearch = useCallback((q: string) => update({ q }, { replace: true }), [update]);
+  return (
+    <div className="toolbar">
+      <SearchBox q={filters.q} onSearch={onSearch} />
+      <div role="group" aria-label="Filter" className="filters">
+        {FILTER_LINKS.map(({ status, label }) => (
+          <a
+            key={status}
+            href={`/${filtersToSearch({ ...filters, status })}`}
+            aria-current={filters.status === status ? "page" : undefined}
+            onClick={followLink}
+          >
+            {label}
+          </a>
+        ))}
+      </div>
+      <div className="sort">
+        <label htmlFor="sort" className="label-small">
+          Sort
+        </label>
+        <select id="sort" value={filters.sort} onChange={(event) => update({ sort: event.target.value as Sort })}>
+          {SORTS.map((sort) => (
+            <option key={sort.value} value={sort.value}>
+              {sort.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+export function TasksPage({ user, onSignOut }: { user: { id: string; name: string }; onSignOut(): Promise<void> }) {
+  const { filters, update } = useTaskFilters();
+  const { showError, showStatus } = useNotices();
+  const list = useTaskList(user.id, filters);
+  const counts = useTaskCounts(user.id).data;
+  const mutations = useTaskMutations(user.id);
+  // Stable callbacks for the memoized items: the latest mutations are read through a ref.
+  const latest = useRef(mutations);
+  latest.current = mutations;
+
+  useEffect(() => {
+    if (list.error) showError(list.error);
+  }, [list.error, showError]);
+
+  const onAdd = useCallback(
+    (input: { title: string; description?: string }, onFailure: () => void) =>
+      latest.current.create.mutate(input, {
+        onError: (error) => {
+          onFailure();
+          showError(error);
+        },
+      }),
+    [showError],
+  );
+  const onToggle = useCallback(
+    (task: Task) => latest.current.update.mutate({ id: task.id, changes: { completed: !task.completed }, was: task }, { onError: showError }),
+    [showError],
+  );
+  const onSave = useCallback(
+    (task: Task, changes: { title: string; description: string | null }, onFailure: () => void) =>
+      latest.current.update.mutate(
+        { id: task.id, changes, was: task },
+        {
+          onError: (error) => {
+            onFailure();
+            showError(error);
+          },
+        },
+      ),
+    [showError],
+  );
+  const onDelete = useCallback((task: Task) => latest.current.remove.mutate(task, { onError: showError }), [showError]);
+
+  const markAll = (completed: boolean) => mutations.completeAll.mutate(completed, { onError: showError });
+  const clearCompleted = () =>
+    mutations.clearCompleted.mutate(undefined, {
+      onSuccess: ({ deleted }) => showStatus(`${plural(deleted, "completed task", "completed tasks")} cleared`),
+      onError: showError,
+    });
+
+  const tasks = list.data?.pages.flatMap((page) => page.tasks) ?? [];
+  const allDone = counts !== undefined && counts.all > 0 && counts.pending === 0;
+  const filtered = filters.status !== "all" || filters.q !== "";
+
+  return (
+    <>
+      <header className="app-header">
+        <div className="app-header-inner">
+          <span className="brand">Ticked</span>
+          <span className="user-name">{user.name}</span>
+          <button
+            type="button"
+            className="button-quiet button-small"
+            onClick={() => onSignOut().catch(showError)}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="page">
+        <h1>Tasks</h1>
+        <NewTask onAdd={onAdd} />
+        <Toolbar filters={filters} update={update} />
+        <div className="summary">
+          <p className="count">{counts ? plural(counts.pending, "item left", "items left") : "\u00a0"}</p>
+          <div className="row">
+            <button
+              type="button"
+              className="button-quiet button-small"
+              disabled={!counts || counts.all === 0}
+              onClick={() => markAll(!allDone)}
+            >
+              {allDone ? "Mark all not done" : "Mark all done"}
+            </button>
+            <button type="button" className="button-quiet button-small" disabled={!counts || counts.completed === 0} onClick={clearCompleted}>
+              Clear completed
+            </button>
+          </div>
+        </div>
+        <section aria-busy={list.isFetching || undefined}>
+          {list.isPending ? (
+            <p className="empty">Loading tasks…</p>
+          ) : tasks.length === 0 ? (
+            <p className="empty">{filtered ? "No matching tasks." : "No tasks yet. Add one above."}</p>
+          ) : (
+            <ul aria-label="Tasks" className="tasks card">
+              {tasks.map((task) => (
+                <TaskItem key={task.id} task={task} onToggle={onToggle} onSave={onSave} onDelete={onDelete} />
+              ))}
+            </ul>
+          )}
+          {list.hasNextPage && (
+            <button
+              type="button"
+              className="button-quiet load-more"
+              disabled={list.isFetchingNextPage}
+              onClick={() => void list.fetchNextPage()}
+            >
+              {list.isFetchingNextPage ? "Loading…" : "Load more"}
+            </button>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}
