@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // TEST_DATABASE_URL names one (CI: postgres://postgres@127.0.0.1:5432/test).
 const databaseSuites = ["src/**/*.test.ts", "test/**/*.test.ts"];
 const unitSuites = ["src/**/*.unit.test.ts"];
+const webSuites = ["web/test/**/*.test.{ts,tsx}", "scripts/**/*.test.ts"];
 // What only a database server can show (several connections racing), and PGlite cannot.
 const postgresOnlySuites = ["**/*.postgres.test.ts"];
 
@@ -15,6 +16,11 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: "unit", include: unitSuites } },
+      // The web app's component tests (jsdom), and the checks of its build and generated client (node).
+      {
+        extends: true,
+        test: { name: "web", include: webSuites, environment: "jsdom", setupFiles: ["web/test/setup.ts"] },
+      },
       {
         extends: true,
         test: {

@@ -9,6 +9,8 @@ import { build } from "vite";
 import { describeInitialJavaScript, INITIAL_JS_BUDGET_BYTES, measureInitialJavaScript } from "./web-size.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+// React and the app are bundled for production whatever NODE_ENV the shell has (vitest sets "test").
+process.env.NODE_ENV = "production";
 const sources = path.join(root, "web");
 const output = path.join(root, "dist", "web");
 

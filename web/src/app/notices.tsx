@@ -21,7 +21,11 @@ export function useNotices(): Notices {
 export function NoticesProvider({ children }: { children: ReactNode }) {
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
-  const showError = useCallback((thrown: unknown) => setError(toRequestError(thrown).message), []);
+  const showError = useCallback((thrown: unknown) => {
+    const error = toRequestError(thrown);
+    // An ended session is not an error to read: the app sends the person to sign in, and says why.
+    if (error.kind !== "unauthorized") setError(error.message);
+  }, []);
   const showStatus = useCallback((text: string) => setStatus(text), []);
   const clear = useCallback(() => {
     setError("");

@@ -26,5 +26,7 @@ export async function authRequest(call: () => Promise<AuthAnswer>): Promise<void
   if (!error) return;
   const known = error.code ? AUTH_MESSAGES[error.code] : undefined;
   if (known) throw new RequestError("refused", known, error.status);
-  throw failedResponse(error.status, { message: error.message });
+  const failure = failedResponse(error.status, { message: error.message });
+  // A 401 here is a refused sign-in, not an ended session.
+  throw failure.kind === "unauthorized" ? new RequestError("refused", failure.message, error.status) : failure;
 }
