@@ -8,6 +8,7 @@ describe("error messages", () => {
     for (const status of [0, 502, 503, 504]) {
       expect(failedResponse(status, { success: false, error: { code: "SERVICE_UNAVAILABLE", message: "db down" } }).message).toBe(UNREACHABLE);
     }
+    expect(toRequestError(new DOMException("signal timed out", "TimeoutError")).message).toBe(UNREACHABLE);
     expect(UNREACHABLE).toContain("Can't reach the server");
   });
 

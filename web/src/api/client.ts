@@ -1,9 +1,13 @@
 import createClient from "openapi-fetch";
-import { failedResponse, toRequestError } from "./errors";
+import { failedResponse, REQUEST_TIMEOUT_MS, toRequestError } from "./errors";
 import type { paths } from "./schema";
 
+function fetchWithTimeout(request: Request): Promise<Response> {
+  return fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
+}
+
 /** The task API, typed from contracts/tasks-api.yaml; the session cookie authenticates it. */
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin" });
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin", fetch: fetchWithTimeout });
 
 interface Answer<T> {
   data?: T;

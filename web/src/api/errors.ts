@@ -11,6 +11,8 @@ export class RequestError extends Error {
 }
 
 export const UNREACHABLE = "Can't reach the server. Check your connection and try again.";
+/** A server that accepts the connection but never answers is as unreachable as one that refuses it. */
+export const REQUEST_TIMEOUT_MS = 10_000;
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
 
 interface ErrorBody {
@@ -31,9 +33,14 @@ export function failedResponse(status: number, body: unknown): RequestError {
   return new RequestError(status === 401 ? "unauthorized" : "refused", text, status);
 }
 
-/** Any thrown thing as a RequestError: a failed fetch (TypeError) means the server could not be reached. */
+/**
+ * Any thrown thing as a RequestError: a failed fetch (TypeError) or one stopped by the timeout (a
+ * DOMException) means the server could not be reached.
+ */
 export function toRequestError(error: unknown): RequestError {
   if (error instanceof RequestError) return error;
-  if (error instanceof TypeError) return new RequestError("unreachable", UNREACHABLE);
+  if (error instanceof TypeError || (error instanceof DOMException && ["TimeoutError", "AbortError"].includes(error.name))) {
+    return new RequestError("unreachable", UNREACHABLE);
+  }
   return new RequestError("refused", error instanceof Error ? error.message : String(error));
 }

@@ -19,7 +19,8 @@ function createQueryClient(onUnauthorized: () => void) {
     queryCache: new QueryCache({ onError }),
     mutationCache: new MutationCache({ onError }),
     defaultOptions: {
-      queries: { retry: (count, error) => !(error instanceof RequestError && error.kind !== "unreachable") && count < 1, staleTime: 10_000 },
+      // No silent retries: a failure is shown at once (and a hung server already took the 10 s timeout).
+      queries: { retry: false, staleTime: 10_000 },
     },
   });
 }

@@ -35,7 +35,7 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
   return (
     <NoticesContext.Provider value={notices}>
       <div className="notices">
-        <div role="alert" className={error ? "notice notice-error" : "notice-empty"}>
+        <div role="alert" className={error ? "notice notice-error" : undefined}>
           {error && (
             <>
               <span>{error}</span>
@@ -45,7 +45,7 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
             </>
           )}
         </div>
-        <div role="status" className={status ? "notice notice-status" : "notice-empty"}>
+        <div role="status" className={status ? "notice notice-status" : undefined}>
           {status}
         </div>
       </div>

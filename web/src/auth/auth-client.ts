@@ -1,8 +1,8 @@
 import { createAuthClient } from "better-auth/react";
-import { failedResponse, RequestError, toRequestError } from "../api/errors";
+import { failedResponse, REQUEST_TIMEOUT_MS, RequestError, toRequestError } from "../api/errors";
 
 // Same origin: Better Auth keeps the session in its httpOnly cookie; nothing is stored in the page.
-export const authClient = createAuthClient({ baseURL: window.location.origin });
+export const authClient = createAuthClient({ baseURL: window.location.origin, fetchOptions: { timeout: REQUEST_TIMEOUT_MS } });
 
 const AUTH_MESSAGES: Record<string, string> = {
   INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
