@@ -31,6 +31,13 @@ export interface AppServer {
 const adminUrl = process.env.TEST_DATABASE_URL;
 // A migrated PGlite directory made once per run: a fresh one costs an initdb (seconds) per server.
 const TEMPLATE_ENV = "TICKED_E2E_PGLITE_TEMPLATE";
+// One secret per run: the template's signing keys are encrypted with it, so every copy needs the same.
+const SECRET_ENV = "TICKED_E2E_SECRET";
+
+function runSecret(): string {
+  process.env[SECRET_ENV] ??= randomBytes(32).toString("base64");
+  return process.env[SECRET_ENV];
+}
 
 async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString });
@@ -86,7 +93,7 @@ export async function launchServer(): Promise<AppServer> {
     ...database.env,
     PORT: port,
     BETTER_AUTH_URL: url,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64"),
+    BETTER_AUTH_SECRET: runSecret(),
     // Test mode turns Better Auth's per-address sign-in limits off (every test signs up from one address).
     NODE_ENV: "test",
     LOG_LEVEL: "warn",
@@ -112,7 +119,7 @@ export async function launchServer(): Promise<AppServer> {
       await server.start();
     },
     async dispose() {
-      if (running?.child.exitCode === null) process.kill(running.child.pid!, "SIGCONT");
+      if (running?.child.exitCode === null) running.child.kill("SIGCONT");
       await server.stop();
       await database.discard();
     },
@@ -129,7 +136,7 @@ export async function prepareDatabaseTemplate(): Promise<string | null> {
   if (adminUrl) return null;
   const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-template-"));
   const port = String(await freePort());
-  const migrated = await startServer({ DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: randomBytes(32).toString("base64") }, 60_000);
+  const migrated = await startServer({ DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: runSecret() }, 60_000);
   const code = await migrated.stop();
   if (code !== 0) throw new Error(`template server exited with ${code}: ${migrated.output()}`);
   process.env[TEMPLATE_ENV] = dataDir;
