@@ -84,7 +84,10 @@ function useOptimistic<Input, Output>(
     onError: (_error, _input, snapshot) => {
       for (const [key, data] of snapshot ?? []) client.setQueryData(key, data);
     },
-    onSettled: () => client.invalidateQueries({ queryKey: tasksKey(userId) }),
+    // Not awaited: the caller's onError (the alert, the typed text put back) must not wait for the refetch.
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: tasksKey(userId) });
+    },
   });
 }
 
