@@ -99,10 +99,15 @@ export async function launchServer(): Promise<AppServer> {
     LOG_LEVEL: "warn",
   };
   let running: ServerProcess | undefined;
+  // A test that times out mid-start is torn down while the start goes on; dispose waits for it.
+  let starting: Promise<void> = Promise.resolve();
   const server: AppServer = {
     url,
-    async start() {
-      running = await startServer(env, 60_000);
+    start() {
+      starting = startServer(env, 60_000).then((started) => {
+        running = started;
+      });
+      return starting;
     },
     async stop(signal = "SIGTERM") {
       await running?.stop(signal);
@@ -119,6 +124,7 @@ export async function launchServer(): Promise<AppServer> {
       await server.start();
     },
     async dispose() {
+      await starting.catch(() => {});
       if (running?.child.exitCode === null) running.child.kill("SIGCONT");
       await server.stop();
       await database.discard();

@@ -68,12 +68,19 @@ export class TaskPage {
     return this.page.getByText(new RegExp(`^\\s*${number} ${count === 1 ? "item" : "items"} left\\s*$`));
   }
 
-  /** Adds a task by typing its title and pressing Enter, then waits for it to be listed. */
+  /**
+   * Adds a task by typing its title and pressing Enter; waits for it to be listed and for the server
+   * to have stored it (the list shows it optimistically, before the answer).
+   */
   async add(title: string) {
+    const stored = this.page.waitForResponse(
+      (response) => response.request().method() === "POST" && /^\/api\/[^/]+\/tasks$/.test(new URL(response.url()).pathname),
+    );
     await this.newTask.fill(title);
     await this.newTask.press("Enter");
     await expect(this.checkbox(title)).toBeVisible();
     await expect(this.newTask).toHaveValue("");
+    expect((await stored).status()).toBe(201);
   }
 
   /** Expects exactly these tasks, in this order (each item's text starts with its title). */
