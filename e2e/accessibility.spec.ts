@@ -37,11 +37,7 @@ for (const colorScheme of ["light", "dark"] as const) {
 
     test(`axe: task page with tasks, a completed one, a description and edit mode (${colorScheme})`, async ({ tasks, page }, testInfo) => {
       await tasks.add("Buy milk");
-      await tasks.newTask.fill("Write report");
-      await tasks.addDescription.click();
-      await tasks.newDescription.fill("Quarterly numbers");
-      await tasks.addTask.click();
-      await expect(tasks.checkbox("Write report")).toBeVisible();
+      await tasks.addWithDescription("Write report", "Quarterly numbers");
       await tasks.checkbox("Buy milk").check();
       await expect(tasks.itemsLeft(1)).toBeVisible();
       await audit(page, testInfo, `tasks-${colorScheme}`);

@@ -26,11 +26,7 @@ test("a new person signs up, manages tasks, reloads, signs out and signs in agai
 
   // Three tasks, one with a description; newest first.
   await tasks.add("Buy milk");
-  await tasks.newTask.fill("Write report");
-  await tasks.addDescription.click();
-  await tasks.newDescription.fill("Quarterly numbers");
-  await tasks.addTask.click();
-  await expect(tasks.checkbox("Write report")).toBeVisible();
+  await tasks.addWithDescription("Write report", "Quarterly numbers");
   await tasks.add("Call the plumber");
   await tasks.expectTitles(["Call the plumber", "Write report", "Buy milk"]);
   await expect(tasks.item("Write report")).toContainText("Quarterly numbers");

@@ -73,14 +73,26 @@ export class TaskPage {
    * to have stored it (the list shows it optimistically, before the answer).
    */
   async add(title: string) {
-    const stored = this.page.waitForResponse(
+    await this.newTask.fill(title);
+    await this.stored(title, () => this.newTask.press("Enter"));
+  }
+
+  /** Adds a task with a description through "Add description" and the "Add task" button. */
+  async addWithDescription(title: string, description: string) {
+    await this.newTask.fill(title);
+    await this.addDescription.click();
+    await this.newDescription.fill(description);
+    await this.stored(title, () => this.addTask.click());
+  }
+
+  private async stored(title: string, submit: () => Promise<void>) {
+    const created = this.page.waitForResponse(
       (response) => response.request().method() === "POST" && /^\/api\/[^/]+\/tasks$/.test(new URL(response.url()).pathname),
     );
-    await this.newTask.fill(title);
-    await this.newTask.press("Enter");
+    await submit();
     await expect(this.checkbox(title)).toBeVisible();
     await expect(this.newTask).toHaveValue("");
-    expect((await stored).status()).toBe(201);
+    expect((await created).status()).toBe(201);
   }
 
   /** Expects exactly these tasks, in this order (each item's text starts with its title). */
