@@ -83,6 +83,7 @@ test("a new person signs up, manages tasks, reloads, signs out and signs in agai
   await expect(tasks.itemsLeft(1)).toBeVisible();
 
   // Filter, search and sort in the URL survive a reload, and so does everything done.
+  await expect(tasks.sort.locator("option")).toHaveText(["Newest first", "Oldest first", "Recently updated", "Title A–Z", "Title Z–A"]);
   await tasks.filterOption("Active").click();
   await tasks.search.fill("electrician");
   await tasks.sort.selectOption({ label: "Oldest first" });
@@ -106,6 +107,14 @@ test("a new person signs up, manages tasks, reloads, signs out and signs in agai
     { title: "Call the electrician", description: "Before Friday", completed: false },
     { title: "Buy milk", description: null, completed: true },
   ]);
+
+  // A shared link opens with its filter and search.
+  const shared = new TaskPage(await page.context().newPage());
+  await shared.page.goto("/?status=completed&q=milk");
+  await shared.expectFilter("Completed");
+  await expect(shared.search).toHaveValue("milk");
+  await shared.expectTitles(["Buy milk"]);
+  await shared.page.close();
 
   // Sign out; the task page is closed to the visitor; sign in again and find everything.
   await tasks.signOut.click();

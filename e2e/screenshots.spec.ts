@@ -66,3 +66,21 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
 async function expectFitsWidth(page: import("@playwright/test").Page, width: number) {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }
+
+test("a 360 px phone: long titles and descriptions wrap instead of widening the page", async ({ page, account, server }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const api = await taskApi(page.context().request, server.url, account.id);
+  const unbroken = "Pneumonoultramicroscopicsilicovolcanoconiosis-and-antidisestablishmentarianism";
+  await api.create({ title: unbroken, description: `${"https://example.com/a/very/long/link/".repeat(4)} and more` });
+  await api.create({ title: "A title of many ordinary words that has to wrap over several lines on a small phone screen" });
+  const tasks = new TaskPage(page);
+  await page.goto("/");
+  await expect(tasks.checkbox(unbroken)).toBeVisible();
+  await expect(tasks.itemsLeft(2)).toBeVisible();
+  await expectFitsWidth(page, 360);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}/tasks-phone-360-long-titles.png`, fullPage: true });
+  await tasks.editButton(unbroken).click();
+  await expect(page.getByLabel("Title", { exact: true })).toBeFocused();
+  await expectFitsWidth(page, 360);
+});
