@@ -37,7 +37,8 @@ export const notFoundPlugin = fp(
       for (const { pattern, methods } of known.values()) {
         if (pattern.test(path)) for (const method of methods) allowed.add(method);
       }
-      if (allowed.size > 0) {
+      // A route that allows this method and still found nothing (a missing static file) is a plain 404.
+      if (allowed.size > 0 && !allowed.has(request.method)) {
         const allow = [...allowed].sort().join(", ");
         return sendError(
           reply.header("allow", allow),

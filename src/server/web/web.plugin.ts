@@ -1,5 +1,5 @@
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
@@ -9,9 +9,8 @@ export interface WebPluginOptions {
   servedOverHttps: boolean;
 }
 
-// Paths the server answers itself: an unknown one there is a JSON 404 (or 405), never the page;
-// assets/ too, since a missing hashed file (a tab older than the deploy) must not be answered with HTML.
-const NOT_APP_PATHS = /^\/(api|assets|docs|healthz|readyz|openapi\.json)(\/|$)/;
+// Paths the server answers itself: an unknown one there is a JSON 404 (or 405), never the page.
+const NOT_APP_PATHS = /^\/(api|docs|healthz|readyz|openapi\.json)(\/|$)/;
 const ONE_YEAR = "public, max-age=31536000, immutable";
 
 /**
@@ -45,22 +44,31 @@ export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }:
     return;
   }
   const policy = appContentSecurityPolicy(servedOverHttps);
+  const htmlHeaders = (reply: FastifyReply, file: string) => {
+    if (!file.endsWith(".html")) return;
+    reply.header("cache-control", "no-cache");
+    reply.header("content-security-policy", policy);
+  };
+  // The files beside index.html (favicon.svg and the like): a route each, for those present at start.
   await app.register(fastifyStatic, {
     root,
-    // Routes for the files present at start, so a missing file falls through to the routes below.
     wildcard: false,
+    globIgnore: ["assets/**"],
     index: false,
     cacheControl: false,
     schemaHide: true,
-    setHeaders: (reply, file) => {
-      if (file.endsWith(".html")) {
-        reply.header("cache-control", "no-cache");
-        reply.header("content-security-policy", policy);
-      } else if (file.startsWith(path.join(root, "assets") + path.sep)) {
-        // Vite puts a content hash in every name under assets/: a changed file is a new URL.
-        reply.header("cache-control", ONE_YEAR);
-      }
-    },
+    setHeaders: htmlHeaders,
+  });
+  // Vite puts a content hash in every name under assets/: a changed file is a new URL, so each one can
+  // be cached for a year. Looked up per request, so a rebuild is served without a restart.
+  await app.register(fastifyStatic, {
+    root: path.join(root, "assets"),
+    prefix: "/assets/",
+    decorateReply: false,
+    index: false,
+    cacheControl: false,
+    schemaHide: true,
+    setHeaders: (reply) => reply.header("cache-control", ONE_YEAR),
   });
 
   app.get("/*", { schema: { hide: true } }, (request, reply) => {

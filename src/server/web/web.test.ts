@@ -58,6 +58,11 @@ describe("the web app at /", () => {
     expect(asset.body).toBe(ASSET);
     expect(asset.headers["content-type"]).toContain("javascript");
     expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    // A rebuild while the server runs: the new hashed file is served without a restart.
+    writeFileSync(path.join(webDir, "assets", "index-Ef56Gh78.js"), ASSET);
+    const rebuilt = await t.app.inject({ method: "GET", url: "/assets/index-Ef56Gh78.js" });
+    expect(rebuilt.statusCode).toBe(200);
+    expect(rebuilt.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     const icon = await t.app.inject({ method: "GET", url: "/favicon.svg" });
     expect(icon.statusCode).toBe(200);
     expect(icon.headers["cache-control"]).toBeUndefined();
@@ -67,6 +72,7 @@ describe("the web app at /", () => {
     const response = await t.app.inject({ method: "GET", url: "/assets/index-Old00000.js" });
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe("NOT_FOUND");
+    expect((await t.app.inject({ method: "POST", url: "/assets/index-Ab12Cd34.js" })).statusCode).toBe(405);
   });
 
   it("keeps the server's own paths: unknown /api paths are the JSON 404, known ones 405", async () => {

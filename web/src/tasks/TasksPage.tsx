@@ -14,8 +14,12 @@ const FILTER_LINKS: { status: Status; label: string }[] = [
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+const NOT_TEXT_INPUTS = new Set(["checkbox", "radio", "button", "submit", "reset"]);
+
+/** "/" is a character in a text field; on a checkbox or a button it is free to mean "search". */
 function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  if (target instanceof HTMLInputElement) return !NOT_TEXT_INPUTS.has(target.type);
+  return target instanceof HTMLElement && (target.isContentEditable || ["TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
 function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string }, onFailure: () => void): void }) {
@@ -25,9 +29,10 @@ function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string
   const [error, setError] = useState("");
   const descriptionInput = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
-    if (withDescription) descriptionInput.current?.focus();
-  }, [withDescription]);
+  const openDescription = () => {
+    setWithDescription(true);
+    requestAnimationFrame(() => descriptionInput.current?.focus());
+  };
 
   const add = (event?: FormEvent) => {
     event?.preventDefault();
@@ -39,10 +44,14 @@ function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string
     const sent = { title: trimmed, ...(description.trim() ? { description } : {}) };
     setTitle("");
     setDescription("");
+    setWithDescription(false);
     // Refused or unreachable: what was typed comes back, unless something new is being typed already.
     onAdd(sent, () => {
       setTitle((current) => current || sent.title);
-      setDescription((current) => current || (sent.description ?? ""));
+      if (sent.description) {
+        setDescription((current) => current || (sent.description ?? ""));
+        setWithDescription(true);
+      }
     });
   };
 
@@ -90,7 +99,7 @@ function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string
           />
         </div>
       ) : (
-        <button type="button" className="button-link" onClick={() => setWithDescription(true)}>
+        <button type="button" className="button-link" onClick={openDescription}>
           Add description
         </button>
       )}
