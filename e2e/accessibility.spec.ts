@@ -48,3 +48,18 @@ for (const colorScheme of ["light", "dark"] as const) {
     });
   });
 }
+
+test("reduced motion is respected: no transitions or animations when the system asks for less motion", async ({ tasks, page }) => {
+  await tasks.add("Something to show");
+  const moving = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll("*")].filter((element) => {
+        const style = getComputedStyle(element);
+        const durations = `${style.transitionDuration},${style.animationDuration}`.split(",").map((value) => parseFloat(value));
+        return style.animationName !== "none" || durations.some((seconds) => seconds > 0.01);
+      }).length,
+    );
+  expect(await moving(), "elements that move by default").toBeGreaterThan(0);
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  expect(await moving(), "elements that move under prefers-reduced-motion: reduce").toBe(0);
+});
