@@ -18,7 +18,8 @@ export interface TestApp {
 
 /** The real app on a fresh database of this project's kind, configured as in production but for the environment. */
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = parseConfig({ NODE_ENV: "test", BETTER_AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info", ...env });
+  // No web app unless a test gives one (WEB_DIR): the API suites answer the same with or without a local build.
+  const config = parseConfig({ NODE_ENV: "test", BETTER_AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info", WEB_DIR: "test/no-web-app", ...env });
   const { database, kind } = await createTestDatabase();
   const logs: string[] = [];
   const sink = new Writable({

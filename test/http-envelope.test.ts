@@ -69,13 +69,12 @@ describe("wrong methods", () => {
   it("PUT on the task list is a 405 with Allow listing the list's methods", async () => {
     const response = await inject({ method: "PUT", url: user.tasksUrl, headers: user.bearer, payload: { title: "x" } });
     expectError(response, 405, "METHOD_NOT_ALLOWED");
-    expect(response.headers.allow).toBe("GET, HEAD, POST");
+    expect(response.headers.allow).toBe("DELETE, GET, HEAD, PATCH, POST");
   });
 
-  it("DELETE on the task list is a 405 with Allow listing the list's methods", async () => {
+  it("DELETE on the task list without a status is a 422, so a bare DELETE never empties it", async () => {
     const response = await inject({ method: "DELETE", url: user.tasksUrl, headers: user.bearer });
-    expectError(response, 405, "METHOD_NOT_ALLOWED");
-    expect(response.headers.allow).toBe("GET, HEAD, POST");
+    expectError(response, 422, "VALIDATION_ERROR");
   });
 
   it("POST on one task is a 405 with Allow listing the task's methods", async () => {
@@ -326,7 +325,7 @@ describe("content type of errors under /api", () => {
       [{ method: "GET", url: "/api/nope" }, 404],
       [{ method: "GET", url: "/api/nope/", headers: { accept: "text/html" } }, 404],
       [{ method: "GET", url: user.tasksUrl, headers: { accept: "text/html" } }, 401],
-      [{ method: "DELETE", url: user.tasksUrl, headers: { accept: "text/html" } }, 405],
+      [{ method: "PUT", url: user.tasksUrl, headers: { accept: "text/html" } }, 405],
       [{ method: "POST", url: user.tasksUrl, headers: { ...user.bearer, "content-type": "application/json" }, payload: "{" }, 400],
       [{ method: "GET", url: `${user.tasksUrl}/not-a-uuid`, headers: user.bearer }, 422],
       [{ method: "GET", url: "/api/test-crash", headers: { accept: "text/html" } }, 500],

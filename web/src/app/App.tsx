@@ -2,7 +2,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { useEffect, useRef, useState } from "react";
 import { RequestError } from "../api/errors";
 import { SignInPage, SignUpPage } from "../auth/AuthPages";
-import { authClient } from "../auth/auth-client";
+import { authClient, authRequest } from "../auth/auth-client";
 import { TasksPage } from "../tasks/TasksPage";
 import { NoticesProvider, useNotices } from "./notices";
 import { navigate, safeNext, useLocation } from "./router";
@@ -78,7 +78,12 @@ function Routes() {
   if (pathname !== "/") return null;
   const signOut = async () => {
     signingOut.current = true;
-    await authClient.signOut();
+    try {
+      await authRequest(() => authClient.signOut());
+    } catch (error) {
+      signingOut.current = false;
+      throw error;
+    }
   };
   return (
     <QueryClientProvider client={queryClient}>
