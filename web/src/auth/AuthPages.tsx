@@ -4,7 +4,7 @@ import { followLink } from "../app/router";
 import { authClient, authRequest } from "./auth-client";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const PASSWORD_MIN = 8;
+const PASSWORD_MIN = 8;
 const PASSWORD_MAX = 128;
 
 interface FieldProps {
