@@ -1,5 +1,5 @@
 import { newAccount, signedInUserId, signUp, taskApi } from "./support/api.js";
-import { expect, test } from "./support/fixtures.js";
+import { expect, recordTaskRequests, test } from "./support/fixtures.js";
 import { TaskPage } from "./support/task-page.js";
 
 test("a new person signs up, manages tasks, reloads, signs out and signs in again", async ({ page, server }) => {
@@ -54,10 +54,14 @@ test("a new person signs up, manages tasks, reloads, signs out and signs in agai
   await expect(page).not.toHaveURL(/status=/);
   await tasks.expectTitles(["Call the plumber", "Write report", "Buy milk"]);
 
-  // Search as one types (title and description).
-  await tasks.search.fill("quarterly");
+  // Search as one types (title and description), debounced: not one request per keystroke.
+  const requests = recordTaskRequests(page);
+  await tasks.search.pressSequentially("quarterly");
   await expect(page).toHaveURL(/[?&]q=quarterly/);
   await tasks.expectTitles(["Write report"]);
+  const searches = requests.filter((request) => request.method === "GET" && /[?&]q=/.test(request.path));
+  expect(searches.length).toBeGreaterThan(0);
+  expect(searches.length).toBeLessThan("quarterly".length);
   await tasks.search.fill("nothing like this");
   await expect(page.getByText("No matching tasks.")).toBeVisible();
   await tasks.search.fill("");
