@@ -99,3 +99,36 @@ test("a refused toggle, edit, delete and bulk change are rolled back with the se
     { title: "Alpha", completed: false },
   ]);
 });
+
+test("changes show at once, before the server has answered (optimistic updates)", async ({ page, context, account, server, tasks }) => {
+  const api = await taskApi(context.request, server.url, account.id);
+  await api.createMany(["Existing"]);
+  await page.reload();
+  await tasks.expectTitles(["Existing"]);
+
+  // Hold every write until the page has already shown it.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let writesHeld = 0;
+  await page.route(/\/api\/[^/]+\/tasks/, async (route) => {
+    if (route.request().method() === "GET") return route.fallback();
+    writesHeld++;
+    await held;
+    await route.fallback();
+  });
+
+  await tasks.newTask.fill("Shown before stored");
+  await tasks.newTask.press("Enter");
+  await expect(tasks.checkbox("Shown before stored")).toBeVisible();
+  await tasks.checkbox("Existing").click();
+  await expect(tasks.checkbox("Existing")).toBeChecked();
+  await expect.poll(() => writesHeld).toBe(2);
+  expect((await api.list()).map(({ title, completed }) => ({ title, completed }))).toEqual([{ title: "Existing", completed: false }]);
+
+  release();
+  await expect.poll(async () => (await api.list()).map(({ title, completed }) => ({ title, completed }))).toEqual([
+    { title: "Shown before stored", completed: false },
+    { title: "Existing", completed: true },
+  ]);
+  await expect(tasks.itemsLeft(1)).toBeVisible();
+});
