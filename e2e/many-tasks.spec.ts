@@ -5,6 +5,7 @@ const COUNT = 5_000;
 const title = (n: number) => `Task ${String(n).padStart(4, "0")}`;
 
 test("5,000 tasks: the first page renders and Load more appends the next one in order", async ({ page, account, server }) => {
+  test.setTimeout(120_000); // on PGlite the seeding restarts the server
   // Through the API this took 50 s on PGlite on a busy machine; in SQL it is one statement, one
   // second apart so that "newest first" is Task 5000, 4999, ...
   await server.sql(
