@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { isRunning } from "../../src/server/db/data-dir-lock.js";
 import { freePort, startServer, type ServerProcess } from "../../test/server-process.js";
 
 /**
@@ -31,6 +32,8 @@ export interface AppServer {
 const adminUrl = process.env.TEST_DATABASE_URL;
 // A migrated PGlite directory made once per run: a fresh one costs an initdb (seconds) per server.
 const TEMPLATE_ENV = "TICKED_E2E_PGLITE_TEMPLATE";
+// Test databases on PostgreSQL are named after the worker process that made them.
+const DATABASE_PREFIX = "web_e2e_";
 // One secret per run: the template's signing keys are encrypted with it, so every copy needs the same.
 const SECRET_ENV = "TICKED_E2E_SECRET";
 
@@ -74,7 +77,7 @@ function freshPglite(): FreshDatabase {
 }
 
 async function freshPostgres(admin: string): Promise<FreshDatabase> {
-  const name = `web_e2e_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const name = `${DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
   await withClient(admin, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(admin);
   url.pathname = `/${name}`;
@@ -134,12 +137,27 @@ export async function launchServer(): Promise<AppServer> {
   return server;
 }
 
+/** Drops the test databases of runs that were killed before they could drop their own. */
+async function dropAbandonedDatabases(admin: string) {
+  await withClient(admin, async (client) => {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${DATABASE_PREFIX}%`]);
+    for (const { datname } of rows) {
+      const owner = Number(datname.slice(DATABASE_PREFIX.length).split("_")[0]);
+      if (!isRunning(owner)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  });
+}
+
 /**
  * Global setup: on PGlite, start the server once on an empty directory (it migrates) and keep that
- * directory as the template every test server copies. Returns its path, or null on PostgreSQL.
+ * directory as the template every test server copies. Returns its path, or null on PostgreSQL
+ * (where it clears what killed runs left behind instead).
  */
 export async function prepareDatabaseTemplate(): Promise<string | null> {
-  if (adminUrl) return null;
+  if (adminUrl) {
+    await dropAbandonedDatabases(adminUrl);
+    return null;
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-template-"));
   const port = String(await freePort());
   const migrated = await startServer({ DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: runSecret() }, 60_000);
