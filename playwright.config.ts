@@ -17,7 +17,7 @@ export default defineConfig({
   forbidOnly: CI,
   retries: 0,
   // Generous ceilings for a machine whose two cores are shared; passing tests never wait for them.
-  timeout: 60_000,
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   reporter: "list",
   use: {

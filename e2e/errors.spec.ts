@@ -85,7 +85,7 @@ test.describe("task page", () => {
     page,
     ownServer,
   }) => {
-    test.setTimeout(120_000); // two server starts
+    test.setTimeout(180_000); // two server starts
     const server = await ownServer();
     await signUp(page.context().request, server.url);
     const tasks = new TaskPage(page);
@@ -108,7 +108,7 @@ test.describe("task page", () => {
   });
 
   test("a server that hangs (paused process) ends in the same message, not an endless spinner", async ({ page, ownServer }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(120_000);
     const server = await ownServer();
     await signUp(page.context().request, server.url);
     const tasks = new TaskPage(page);
