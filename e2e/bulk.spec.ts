@@ -132,3 +132,33 @@ test("changes show at once, before the server has answered (optimistic updates)"
   ]);
   await expect(tasks.itemsLeft(1)).toBeVisible();
 });
+
+test("a change still in flight is not undone by the refetch that follows an earlier one", async ({ page, context, account, server, tasks }) => {
+  const api = await taskApi(context.request, server.url, account.id);
+  await api.createMany(["First", "Second"]);
+  await page.reload();
+  await tasks.expectTitles(["Second", "First"]);
+
+  // Hold the second toggle at the browser; let the first one through.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let toggles = 0;
+  await page.route(/\/api\/[^/]+\/tasks\/[^/]+/, async (route) => {
+    if (route.request().method() === "GET" || ++toggles === 1) return route.fallback();
+    await held;
+    await route.fallback();
+  });
+  const firstStored = page.waitForResponse((response) => response.request().method() === "PATCH");
+  await tasks.checkbox("First").click();
+  await tasks.checkbox("Second").click();
+  await firstStored;
+  // The first change's refetch answers while the second is still held: it must not untick "Second".
+  await page.waitForResponse((response) => response.request().method() === "GET" && /\/api\/[^/]+\/tasks\?/.test(response.url()));
+  await expect(tasks.checkbox("Second")).toBeChecked();
+  await expect(tasks.checkbox("First")).toBeChecked();
+  await expect(tasks.itemsLeft(0)).toBeVisible();
+
+  release();
+  await expect.poll(async () => (await api.list()).every((task) => task.completed)).toBe(true);
+  await expect(tasks.checkbox("Second")).toBeChecked();
+});
