@@ -4,7 +4,7 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 
 export type DatabaseConfig =
   | { kind: "embedded"; dataDir: string }
-  | { kind: "postgres"; url: string; poolMax: number };
+  | { kind: "postgres"; url: string; poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
 
 export interface Config {
   nodeEnv: "production" | "development" | "test";
@@ -123,6 +123,9 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
         kind: "postgres",
         url: normalizeDatabaseUrl(databaseUrl),
         poolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 1000),
+        // Both bound how long a request can wait on a database that stopped answering (docs/reliability.md).
+        connectTimeoutMs: integer(env, "DATABASE_CONNECT_TIMEOUT_MS", 1_500, 100, 60_000),
+        statementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5_000, 100, 600_000),
       }
     : { kind: "embedded", dataDir };
 

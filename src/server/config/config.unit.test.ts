@@ -42,7 +42,16 @@ describe("parseConfig", () => {
 
   it("reads PostgreSQL settings", () => {
     const config = parseConfig({ DATABASE_URL: "postgres://u:p@db:5432/app", DATABASE_POOL_MAX: "20" });
-    expect(config.database).toEqual({ kind: "postgres", url: "postgresql://u:p@db:5432/app", poolMax: 20 });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: "postgresql://u:p@db:5432/app",
+      poolMax: 20,
+      connectTimeoutMs: 1_500,
+      statementTimeoutMs: 5_000,
+    });
+    const bounded = parseConfig({ DATABASE_URL: "postgres://db/app", DATABASE_CONNECT_TIMEOUT_MS: "800", DATABASE_STATEMENT_TIMEOUT_MS: "300" });
+    expect(bounded.database).toMatchObject({ connectTimeoutMs: 800, statementTimeoutMs: 300 });
+    expect(configError({ DATABASE_URL: "postgres://db/app", DATABASE_STATEMENT_TIMEOUT_MS: "5" })).toMatch(/^DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100/);
   });
 
   it("names the variable and the problem for every bad value", () => {
