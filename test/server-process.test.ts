@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./database.js";
-import { freePort, runServer, startServer } from "./server-process.js";
+import { freePort, runServer, signUpOver, startServer } from "./server-process.js";
 import type { Database } from "../src/server/db/database.js";
 
 /**
@@ -33,20 +33,6 @@ afterAll(async () => {
 async function json(url: string, init: RequestInit = {}) {
   const response = await fetch(url, init);
   return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
-
-async function signUpOver(url: string) {
-  const email = `process-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
-  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ name: "Process", email, password: "correct horse battery staple" }),
-  });
-  expect(signUp.status).toBe(200);
-  const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
-  const cookie = signUp.headers.getSetCookie()[0]!.split(";", 1)[0]!;
-  const { body } = await json(`${url}/api/auth/token`, { headers: { cookie } });
-  return { userId, cookie, headers: { authorization: `Bearer ${body.token}`, "content-type": "application/json" } };
 }
 
 describe("configuration errors", () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -67,5 +68,36 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
       if (run.child.exitCode === null) run.child.kill(signal);
       return run.exited;
     },
+  };
+}
+
+export interface ProcessUser {
+  userId: string;
+  /** The session cookie, as a Cookie header value. */
+  cookie: string;
+  /** Bearer-authenticated JSON request headers. */
+  headers: { authorization: string; "content-type": string };
+  /** /api/{user_id}/tasks on the server the user signed up with. */
+  tasksUrl: string;
+}
+
+/** Signs a new user up over HTTP and fetches a JWT, as any client of a running server would. */
+export async function signUpOver(url: string): Promise<ProcessUser> {
+  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ name: "Process", email: `process-${randomUUID()}@example.com`, password: "correct horse battery staple" }),
+  });
+  if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);
+  const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
+  const cookie = signUp.headers.getSetCookie()[0]!.split(";", 1)[0]!;
+  const token = await fetch(`${url}/api/auth/token`, { headers: { cookie } });
+  if (token.status !== 200) throw new Error(`token failed: ${token.status} ${await token.text()}`);
+  const { token: jwt } = (await token.json()) as { token: string };
+  return {
+    userId,
+    cookie,
+    headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+    tasksUrl: `${url}/api/${userId}/tasks`,
   };
 }
