@@ -40,7 +40,7 @@ export function runServer(env: Record<string, string>): { child: ChildProcess; o
   return { child, output: () => output, exited };
 }
 
-/** Starts the server and waits until /healthz answers. */
+/** Starts the server and waits until it is ready: /readyz answers 200 (the database answers, no load is shed). */
 export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
   const run = runServer({ ...env, PORT: port });
@@ -51,7 +51,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
   while (Date.now() < deadline) {
     if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}: ${run.output()}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((await fetch(`${url}/readyz`)).ok) break;
     } catch {
       // not listening yet
     }
@@ -81,11 +81,14 @@ export interface ProcessUser {
   tasksUrl: string;
 }
 
-/** Signs a new user up over HTTP and fetches a JWT, as any client of a running server would. */
-export async function signUpOver(url: string): Promise<ProcessUser> {
+/**
+ * Signs a new user up over HTTP and fetches a JWT, as any client of a running server would.
+ * `origin` is the app's public origin (BETTER_AUTH_URL) when that is not the server's own URL.
+ */
+export async function signUpOver(url: string, origin = url): Promise<ProcessUser> {
   const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: url },
+    headers: { "content-type": "application/json", origin },
     body: JSON.stringify({ name: "Process", email: `process-${randomUUID()}@example.com`, password: "correct horse battery staple" }),
   });
   if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);

@@ -19,7 +19,9 @@ const RECOVERY_MS = 5_000;
 let test: TestDatabase;
 let proxy: TcpProxy;
 let server: ServerProcess;
-let direct: pg.Pool;
+// A client, not a pool: a pool's end() resolves before its connections have closed, and dropping
+// the database then terminates them with an error nobody listens to.
+let direct: pg.Client;
 let dataDir: string;
 
 beforeAll(async () => {
@@ -27,7 +29,8 @@ beforeAll(async () => {
   if (test.kind !== "postgres") throw new Error("this suite needs the postgres project");
   const proxied = await TcpProxy.for(test.url!);
   proxy = proxied.proxy;
-  direct = new pg.Pool({ connectionString: test.url, max: 2 });
+  direct = new pg.Client({ connectionString: test.url });
+  await direct.connect();
   dataDir = mkdtempSync(path.join(tmpdir(), "ticked-outage-"));
   server = await startServer({
     DATABASE_URL: proxied.url,

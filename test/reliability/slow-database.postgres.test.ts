@@ -24,7 +24,9 @@ const SLACK_MS = 500;
 let test: TestDatabase;
 let proxy: TcpProxy;
 let server: ServerProcess;
-let direct: pg.Pool;
+// A client, not a pool: a pool's end() resolves before its connections have closed, and dropping
+// the database then terminates them with an error nobody listens to.
+let direct: pg.Client;
 let dataDir: string;
 let user: ProcessUser;
 
@@ -33,7 +35,8 @@ beforeAll(async () => {
   if (test.kind !== "postgres") throw new Error("this suite needs the postgres project");
   const proxied = await TcpProxy.for(test.url!);
   proxy = proxied.proxy;
-  direct = new pg.Pool({ connectionString: test.url, max: 2 });
+  direct = new pg.Client({ connectionString: test.url });
+  await direct.connect();
   dataDir = mkdtempSync(path.join(tmpdir(), "ticked-slow-"));
   server = await startServer({
     DATABASE_URL: proxied.url,
@@ -106,7 +109,8 @@ describe("slow database", () => {
   it("a statement stuck behind a lock is cancelled by the statement timeout: 503, and the lock holder is unharmed", { timeout: 30_000 }, async () => {
     const created = await create("locked");
     expect(created.status).toBe(201);
-    const holder = await direct.connect();
+    const holder = new pg.Client({ connectionString: test.url });
+    await holder.connect();
     try {
       await holder.query("BEGIN");
       await holder.query("SELECT 1 FROM task WHERE id = $1 FOR UPDATE", [created.data!.id]);
@@ -120,7 +124,7 @@ describe("slow database", () => {
       expect(blocked.ms).toBeLessThan(STATEMENT_TIMEOUT_MS + SLACK_MS);
       await holder.query("COMMIT");
     } finally {
-      holder.release();
+      await holder.end();
     }
     const read = await timedRequest(`${user.tasksUrl}/${created.data!.id}`, { headers: user.headers });
     expect(read).toMatchObject({ status: 200, data: { title: "locked" } });
