@@ -26,9 +26,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs the server exactly as `npm start` does, with the given environment on top of a clean one. */
-export function runServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER_ENTRY], {
+/**
+ * Runs the server exactly as `npm start` does, with the given environment on top of a clean one.
+ * `preload` modules are imported first, as with node --import (the soak's memory sampler).
+ */
+export function runServer(
+  env: Record<string, string>,
+  preload: string[] = [],
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", ...preload.flatMap((module) => ["--import", module]), SERVER_ENTRY], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
