@@ -21,6 +21,8 @@ export interface Config {
   trustedOrigins: string[];
   /** Authenticated task API requests per user per minute, counted by each instance. */
   rateLimitPerMinute: number;
+  /** Mean event-loop delay above which requests are shed with 503; 0 means never. */
+  overloadMaxEventLoopDelayMs: number;
 }
 
 /** A setting that stops the process at start: the message names the variable and the problem. */
@@ -158,5 +160,6 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     publicUrl,
     trustedOrigins,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+    overloadMaxEventLoopDelayMs: integer(env, "OVERLOAD_MAX_EVENT_LOOP_DELAY_MS", 1000, 0, 60_000),
   };
 }

@@ -28,7 +28,13 @@ describe("parseConfig", () => {
       publicUrl: "http://localhost:8000",
       trustedOrigins: [],
       rateLimitPerMinute: 600,
+      overloadMaxEventLoopDelayMs: 1000,
     });
+  });
+
+  it("turns load shedding off with OVERLOAD_MAX_EVENT_LOOP_DELAY_MS=0", () => {
+    expect(parseConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "0" }).overloadMaxEventLoopDelayMs).toBe(0);
+    expect(parseConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "250" }).overloadMaxEventLoopDelayMs).toBe(250);
   });
 
   it("treats an empty variable as unset", () => {
@@ -67,6 +73,7 @@ describe("parseConfig", () => {
     expect(configError({ BETTER_AUTH_URL: "ftp://x" })).toMatch(/^BETTER_AUTH_URL must use http or https/);
     expect(configError({ TRUSTED_ORIGINS: "https://ok.example, nope" })).toMatch(/^TRUSTED_ORIGINS /);
     expect(configError({ RATE_LIMIT_PER_MINUTE: "-1" })).toMatch(/^RATE_LIMIT_PER_MINUTE /);
+    expect(configError({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "1s" })).toMatch(/^OVERLOAD_MAX_EVENT_LOOP_DELAY_MS must be a whole number from 0 to 60000/);
   });
 
   it("requires a secret in production and never echoes it", () => {
