@@ -26,6 +26,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// A test that times out, or a script that fails, must not leave its servers running.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /**
  * Runs the server exactly as `npm start` does, with the given environment on top of a clean one.
  * `preload` modules are imported first, as with node --import (the soak's memory sampler).
@@ -39,6 +45,8 @@ export function runServer(
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));

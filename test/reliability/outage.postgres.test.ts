@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../database.js";
-import { signUpOver, startServer, type ServerProcess } from "../server-process.js";
-import { TcpProxy } from "../tcp-proxy.js";
+import { signUpOver, type ServerProcess } from "../server-process.js";
+import type { TcpProxy } from "../tcp-proxy.js";
 import { startLoad, status, waitFor, type Outcome } from "./load.js";
+import { startProxiedServer, type ProxiedServer } from "./proxied-server.js";
 
 /**
  * PostgreSQL goes away under load and comes back: a real server process talks to the database
@@ -16,39 +13,16 @@ import { startLoad, status, waitFor, type Outcome } from "./load.js";
 const FAIL_FAST_MS = 2_000;
 const RECOVERY_MS = 5_000;
 
-let test: TestDatabase;
+let proxied: ProxiedServer;
 let proxy: TcpProxy;
 let server: ServerProcess;
-// A client, not a pool: a pool's end() resolves before its connections have closed, and dropping
-// the database then terminates them with an error nobody listens to.
 let direct: pg.Client;
-let dataDir: string;
 
 beforeAll(async () => {
-  test = await createTestDatabase();
-  if (test.kind !== "postgres") throw new Error("this suite needs the postgres project");
-  const proxied = await TcpProxy.for(test.url!);
-  proxy = proxied.proxy;
-  direct = new pg.Client({ connectionString: test.url });
-  await direct.connect();
-  dataDir = mkdtempSync(path.join(tmpdir(), "ticked-outage-"));
-  server = await startServer({
-    DATABASE_URL: proxied.url,
-    DATA_DIR: dataDir,
-    NODE_ENV: "test",
-    BETTER_AUTH_SECRET: "outage-test-secret-".padEnd(40, "x"),
-    RATE_LIMIT_PER_MINUTE: "1000000",
-  });
+  proxied = await startProxiedServer("outage");
+  ({ proxy, server, direct } = proxied);
 });
-
-afterAll(async () => {
-  const exitCode = await server?.stop();
-  await proxy?.close();
-  await direct?.end();
-  await test?.database.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  expect(exitCode).toBe(0);
-});
+afterAll(async () => expect(await proxied?.discard()).toBe(0));
 
 const finishedBetween = (outcomes: Outcome[], from: number, to: number) =>
   outcomes.filter((outcome) => outcome.startedAt >= from && outcome.startedAt + outcome.ms <= to);

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/server/db/database.js";
-import { createTestDatabase } from "../database.js";
+import { processStorage, type ProcessStorage } from "../process-storage.js";
 import { freePort, signUpOver, startServer, type ProcessUser } from "../server-process.js";
 import { startLoad, waitFor, type Outcome } from "./load.js";
 
@@ -18,26 +14,14 @@ const EXIT_WITHIN_MS = 10_000;
 // A first start on PGlite creates its database (initdb), slow on a busy machine.
 const STARTUP_MS = 60_000;
 
-let dataDir: string;
-let database: Database | undefined;
+let storage: ProcessStorage;
 let serverEnv: Record<string, string>;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "ticked-shutdown-"));
-  serverEnv = { DATA_DIR: dataDir, NODE_ENV: "test", BETTER_AUTH_SECRET: "shutdown-test-secret-".padEnd(40, "x"), RATE_LIMIT_PER_MINUTE: "1000000" };
-  const test = await createTestDatabase();
-  if (test.kind === "postgres") {
-    database = test.database;
-    serverEnv.DATABASE_URL = test.url!;
-  } else {
-    await test.database.close();
-  }
+  storage = await processStorage("shutdown");
+  serverEnv = { ...storage.env, NODE_ENV: "test", BETTER_AUTH_SECRET: "shutdown-test-secret-".padEnd(40, "x"), RATE_LIMIT_PER_MINUTE: "1000000" };
 });
-
-afterAll(async () => {
-  await database?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => storage.discard());
 
 /** Sends a request's headers and half its body, and finishes it only when told to. */
 function halfSentCreate(port: number, user: ProcessUser, title: string) {

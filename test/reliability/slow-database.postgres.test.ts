@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../database.js";
-import { signUpOver, startServer, type ProcessUser, type ServerProcess } from "../server-process.js";
-import { TcpProxy } from "../tcp-proxy.js";
+import { signUpOver, type ProcessUser } from "../server-process.js";
+import type { TcpProxy } from "../tcp-proxy.js";
 import { status, waitFor } from "./load.js";
+import { startProxiedServer, type ProxiedServer } from "./proxied-server.js";
 
 /**
  * A database that answers slowly, or not at all: the pool's timeouts turn each request into a 503
@@ -21,44 +18,21 @@ const BOUND_MS = Math.max(CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS + 1_000);
 // Scheduling on a busy two-core machine, and the HTTP round trip.
 const SLACK_MS = 500;
 
-let test: TestDatabase;
+let proxied: ProxiedServer;
 let proxy: TcpProxy;
-let server: ServerProcess;
-// A client, not a pool: a pool's end() resolves before its connections have closed, and dropping
-// the database then terminates them with an error nobody listens to.
 let direct: pg.Client;
-let dataDir: string;
 let user: ProcessUser;
 
 beforeAll(async () => {
-  test = await createTestDatabase();
-  if (test.kind !== "postgres") throw new Error("this suite needs the postgres project");
-  const proxied = await TcpProxy.for(test.url!);
-  proxy = proxied.proxy;
-  direct = new pg.Client({ connectionString: test.url });
-  await direct.connect();
-  dataDir = mkdtempSync(path.join(tmpdir(), "ticked-slow-"));
-  server = await startServer({
-    DATABASE_URL: proxied.url,
-    DATA_DIR: dataDir,
-    NODE_ENV: "test",
-    BETTER_AUTH_SECRET: "slow-database-test-secret-".padEnd(40, "x"),
-    RATE_LIMIT_PER_MINUTE: "1000000",
+  proxied = await startProxiedServer("slow", {
     DATABASE_POOL_MAX: "4",
     DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
     DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
   });
-  user = await signUpOver(server.url);
+  ({ proxy, direct } = proxied);
+  user = await signUpOver(proxied.server.url);
 });
-
-afterAll(async () => {
-  const exitCode = await server?.stop();
-  await proxy?.close();
-  await direct?.end();
-  await test?.database.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  expect(exitCode).toBe(0);
-});
+afterAll(async () => expect(await proxied?.discard()).toBe(0));
 
 async function timedRequest(url: string, init: RequestInit = {}) {
   const started = performance.now();
@@ -95,7 +69,7 @@ describe("slow database", () => {
       expect(answer).toMatchObject({ status: 503, code: "SERVICE_UNAVAILABLE" });
       expect(answer.ms).toBeLessThan(BOUND_MS + SLACK_MS);
     }
-    expect(await status(`${server.url}/healthz`)).toBe(200);
+    expect(await status(`${proxied.server.url}/healthz`)).toBe(200);
     console.info(`slow database: 30 requests answered 503 in ${Math.min(...burst.map((a) => a.ms)).toFixed(0)}-${Math.max(...burst.map((a) => a.ms)).toFixed(0)} ms (bound ${BOUND_MS} ms)`);
 
     proxy.restore();
@@ -109,7 +83,7 @@ describe("slow database", () => {
   it("a statement stuck behind a lock is cancelled by the statement timeout: 503, and the lock holder is unharmed", { timeout: 30_000 }, async () => {
     const created = await create("locked");
     expect(created.status).toBe(201);
-    const holder = new pg.Client({ connectionString: test.url });
+    const holder = new pg.Client({ connectionString: proxied.databaseUrl });
     await holder.connect();
     try {
       await holder.query("BEGIN");
