@@ -44,11 +44,6 @@ export class TcpProxy {
     return { proxy, url: url.toString() };
   }
 
-  /** Connections open right now, both sides counted once. */
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
   /** Cuts every open connection (the peers see a reset) and treats new ones as `mode` says. */
   cut(mode: Exclude<ProxyMode, "forward">): void {
     this.mode = mode;
