@@ -19,7 +19,6 @@ import {
   IfNoneMatchHeaders,
   ListTasksQuery,
   PAGE_SIZE_DEFAULT,
-  TaskEnvelope,
   TaskListEnvelope,
   VersionedTaskEnvelope,
   TaskParams,
