@@ -55,7 +55,10 @@ export function runServer(
 }
 
 /** Starts the server and waits until it is ready: /readyz answers 200 (the database answers, no load is shed). */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+/** Generous: on a busy machine a server process takes many seconds to compile and start (PGlite's first start runs initdb too). */
+export const STARTUP_MS = 60_000;
+
+export async function startServer(env: Record<string, string>, timeoutMs = STARTUP_MS): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
   const run = runServer({ ...env, PORT: port });
   const url = `http://localhost:${port}`;

@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MIGRATIONS_FOLDER } from "../../src/server/db/migrate.js";
 import { databaseUrl, dropDatabase } from "../database.js";
-import { freePort, signUpOver, startServer, type ServerProcess } from "../server-process.js";
+import { freePort, signUpOver, startServer, STARTUP_MS, type ServerProcess } from "../server-process.js";
 
 /**
  * How Ticked grows past one machine: stateless instances on one PostgreSQL, behind any load
@@ -38,7 +38,7 @@ beforeAll(async () => {
   dataDirs = [0, 1].map((i) => mkdtempSync(path.join(tmpdir(), `ticked-instance-${i}-`)));
   const shared = { DATABASE_URL: url, NODE_ENV: "test", BETTER_AUTH_SECRET: "instances-test-secret-".padEnd(40, "x"), BETTER_AUTH_URL: publicUrl };
   instances = await Promise.all(dataDirs.map((dataDir) => startServer({ ...shared, DATA_DIR: dataDir })));
-}, 60_000);
+}, 2 * STARTUP_MS);
 
 afterAll(async () => {
   const exitCodes = await Promise.all(instances.map((instance) => instance.stop()));

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpOver, type ServerProcess } from "../server-process.js";
+import { STARTUP_MS, signUpOver, type ServerProcess } from "../server-process.js";
 import type { TcpProxy } from "../tcp-proxy.js";
 import { startLoad, status, waitFor, type Outcome } from "./load.js";
 import { startProxiedServer, type ProxiedServer } from "./proxied-server.js";
@@ -21,7 +21,7 @@ let direct: pg.Client;
 beforeAll(async () => {
   proxied = await startProxiedServer("outage");
   ({ proxy, server, direct } = proxied);
-});
+}, 2 * STARTUP_MS);
 afterAll(async () => expect(await proxied?.discard()).toBe(0));
 
 const finishedBetween = (outcomes: Outcome[], from: number, to: number) =>

@@ -2,7 +2,7 @@ import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processStorage, type ProcessStorage } from "../process-storage.js";
-import { freePort, signUpOver, startServer, type ProcessUser } from "../server-process.js";
+import { freePort, signUpOver, startServer, STARTUP_MS, type ProcessUser } from "../server-process.js";
 import { startLoad, waitFor, type Outcome } from "./load.js";
 
 /**
@@ -11,8 +11,6 @@ import { startLoad, waitFor, type Outcome } from "./load.js";
  * in DATA_DIR; on PostgreSQL in a fresh clone.
  */
 const EXIT_WITHIN_MS = 10_000;
-// A first start on PGlite creates its database (initdb), slow on a busy machine.
-const STARTUP_MS = 60_000;
 
 let storage: ProcessStorage;
 let serverEnv: Record<string, string>;
@@ -84,10 +82,10 @@ async function expectAcknowledgedPresent(url: string, user: ProcessUser, outcome
 }
 
 describe("shutdown", () => {
-  it("SIGTERM under load: in-flight requests complete, new connections are refused, exit 0 within 10 s, nothing acknowledged lost", { timeout: 90_000 }, async () => {
+  it("SIGTERM under load: in-flight requests complete, new connections are refused, exit 0 within 10 s, nothing acknowledged lost", { timeout: 3 * STARTUP_MS }, async () => {
     const port = await freePort();
     const env = { ...serverEnv, PORT: String(port) };
-    const server = await startServer(env, STARTUP_MS);
+    const server = await startServer(env);
     const user = await signUpOver(server.url);
     const load = startLoad(user, { workers: 4, prefix: "sigterm" });
     await load.settled(30);
@@ -110,7 +108,7 @@ describe("shutdown", () => {
     // A request got its answer, or was never taken in; none was cut off with an error.
     for (const outcome of load.outcomes) expect([200, 201, "ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"], JSON.stringify(outcome)).toContain(outcome.status);
 
-    const again = await startServer(env, STARTUP_MS);
+    const again = await startServer(env);
     try {
       const { acknowledged, stored } = await expectAcknowledgedPresent(again.url, user, [
         ...load.outcomes,
@@ -122,10 +120,10 @@ describe("shutdown", () => {
     }
   });
 
-  it("SIGKILL in the middle of writes: the server starts again on the same data, and every acknowledged task is there", { timeout: 90_000 }, async () => {
+  it("SIGKILL in the middle of writes: the server starts again on the same data, and every acknowledged task is there", { timeout: 3 * STARTUP_MS }, async () => {
     const port = await freePort();
     const env = { ...serverEnv, PORT: String(port) };
-    const server = await startServer(env, STARTUP_MS);
+    const server = await startServer(env);
     const user = await signUpOver(server.url);
     const load = startLoad(user, { workers: 4, prefix: "sigkill" });
     await load.settled(30);
@@ -134,7 +132,7 @@ describe("shutdown", () => {
     await load.stop();
 
     // On PGlite the killed process left its lock file behind; the new one takes it over.
-    const again = await startServer(env, STARTUP_MS);
+    const again = await startServer(env);
     try {
       const { acknowledged, stored } = await expectAcknowledgedPresent(again.url, user, load.outcomes);
       const created = await fetch(user.tasksUrl.replace(server.url, again.url), { method: "POST", headers: user.headers, body: JSON.stringify({ title: "after the crash" }) });

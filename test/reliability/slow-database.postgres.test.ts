@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpOver, type ProcessUser } from "../server-process.js";
+import { STARTUP_MS, signUpOver, type ProcessUser } from "../server-process.js";
 import type { TcpProxy } from "../tcp-proxy.js";
 import { status, waitFor } from "./load.js";
 import { startProxiedServer, type ProxiedServer } from "./proxied-server.js";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   ({ proxy, direct } = proxied);
   user = await signUpOver(proxied.server.url);
-});
+}, 2 * STARTUP_MS);
 afterAll(async () => expect(await proxied?.discard()).toBe(0));
 
 async function timedRequest(url: string, init: RequestInit = {}) {
