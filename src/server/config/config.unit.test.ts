@@ -32,9 +32,11 @@ describe("parseConfig", () => {
     });
   });
 
-  it("turns load shedding off with OVERLOAD_MAX_EVENT_LOOP_DELAY_MS=0", () => {
+  it("turns load shedding off with OVERLOAD_MAX_EVENT_LOOP_DELAY_MS=0, and by default under NODE_ENV=test", () => {
     expect(parseConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "0" }).overloadMaxEventLoopDelayMs).toBe(0);
     expect(parseConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "250" }).overloadMaxEventLoopDelayMs).toBe(250);
+    expect(parseConfig({ NODE_ENV: "test" }).overloadMaxEventLoopDelayMs).toBe(0);
+    expect(parseConfig({ NODE_ENV: "test", OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "100" }).overloadMaxEventLoopDelayMs).toBe(100);
   });
 
   it("treats an empty variable as unset", () => {
