@@ -26,11 +26,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-// A test that times out, or a script that fails, must not leave its servers running.
+// A test that times out, or a script that fails, must not leave its servers running: they go with
+// this process, whether it exits or is terminated (Vitest ends its workers with SIGTERM).
 const running = new Set<ChildProcess>();
-process.once("exit", () => {
+const killRunning = () => {
   for (const child of running) child.kill("SIGKILL");
-});
+};
+process.once("exit", killRunning);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    killRunning();
+    process.kill(process.pid, signal);
+  });
+}
 
 /**
  * Runs the server exactly as `npm start` does, with the given environment on top of a clean one.
