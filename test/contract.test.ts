@@ -35,7 +35,7 @@ describe("the OpenAPI document", () => {
     ]);
     const one = document.paths["/api/{user_id}/tasks/{task_id}"];
     expect(Object.keys(one).sort()).toEqual(["delete", "get", "patch", "put"]);
-    expect(Object.keys(one.put.responses).sort()).toEqual(["200", "400", "401", "403", "404", "413", "415", "422", "429", "500", "503"]);
+    expect(Object.keys(one.put.responses).sort()).toEqual(["200", "400", "401", "403", "404", "412", "413", "415", "422", "429", "500", "503"]);
     expect(document.paths["/api/{user_id}/tasks"].post.responses["201"]).toBeDefined();
     expect(Object.keys(document.paths["/api/{user_id}/tasks"]).sort()).toEqual(["delete", "get", "patch", "post"]);
   });

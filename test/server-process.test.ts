@@ -1,52 +1,25 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "./database.js";
-import { freePort, runServer, startServer } from "./server-process.js";
-import type { Database } from "../src/server/db/database.js";
+import { processStorage, type ProcessStorage } from "./process-storage.js";
+import { freePort, runServer, signUpOver, startServer } from "./server-process.js";
 
 /**
  * The server as a process: what `npm start` does with its environment, its signals and its data.
  * On the PostgreSQL project the server runs on a fresh clone; on PGlite, in a fresh data directory.
  */
-let dataDir: string;
-let database: Database | undefined;
+let storage: ProcessStorage;
 let serverEnv: Record<string, string>;
+let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "ticked-process-"));
-  serverEnv = { DATA_DIR: dataDir };
-  const test = await createTestDatabase();
-  if (test.kind === "postgres") {
-    database = test.database;
-    serverEnv.DATABASE_URL = test.url!;
-  } else {
-    await test.database.close();
-  }
+  storage = await processStorage("process");
+  serverEnv = storage.env;
+  dataDir = storage.env.DATA_DIR!;
 });
-afterAll(async () => {
-  await database?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => storage.discard());
 
 async function json(url: string, init: RequestInit = {}) {
   const response = await fetch(url, init);
   return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
-
-async function signUpOver(url: string) {
-  const email = `process-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
-  const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ name: "Process", email, password: "correct horse battery staple" }),
-  });
-  expect(signUp.status).toBe(200);
-  const userId = ((await signUp.json()) as { user: { id: string } }).user.id;
-  const cookie = signUp.headers.getSetCookie()[0]!.split(";", 1)[0]!;
-  const { body } = await json(`${url}/api/auth/token`, { headers: { cookie } });
-  return { userId, cookie, headers: { authorization: `Bearer ${body.token}`, "content-type": "application/json" } };
 }
 
 describe("configuration errors", () => {

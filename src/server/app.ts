@@ -14,6 +14,7 @@ import { databasePlugin } from "./plugins/database.js";
 import { errorsPlugin, sendError } from "./plugins/errors.js";
 import { notFoundPlugin } from "./plugins/not-found.js";
 import { openapiPlugin, openapiRoutes } from "./plugins/openapi.js";
+import { overloadPlugin } from "./plugins/overload.js";
 import { createCursorCodec } from "./tasks/cursor.js";
 import { tasksRoutes } from "./tasks/tasks.routes.js";
 import { webPlugin } from "./web/web.plugin.js";
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
 
   await app.register(errorsPlugin);
   await app.register(notFoundPlugin);
+  await app.register(overloadPlugin, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs });
   const servedOverHttps = config.publicUrl.startsWith("https:");
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -4,7 +4,7 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 
 export type DatabaseConfig =
   | { kind: "embedded"; dataDir: string }
-  | { kind: "postgres"; url: string; poolMax: number };
+  | { kind: "postgres"; url: string; poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
 
 export interface Config {
   nodeEnv: "production" | "development" | "test";
@@ -23,6 +23,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** The built web app (vite build's output) served at /. */
   webDir: string;
+  /** Mean event-loop delay above which requests are shed with 503; 0 means never. */
+  overloadMaxEventLoopDelayMs: number;
 }
 
 /** A setting that stops the process at start: the message names the variable and the problem. */
@@ -125,6 +127,9 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
         kind: "postgres",
         url: normalizeDatabaseUrl(databaseUrl),
         poolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 1000),
+        // Both bound how long a request can wait on a database that stopped answering (docs/reliability.md).
+        connectTimeoutMs: integer(env, "DATABASE_CONNECT_TIMEOUT_MS", 1_500, 100, 60_000),
+        statementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5_000, 100, 600_000),
       }
     : { kind: "embedded", dataDir };
 
@@ -158,5 +163,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     trustedOrigins,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
     webDir: path.resolve(cwd, setting(env, "WEB_DIR") ?? "dist/web"),
+    // Off by default under test: a test machine busy with parallel suites lags every process's event
+    // loop, which would shed the very requests a test asserts on; the overload test turns it on.
+    overloadMaxEventLoopDelayMs: integer(env, "OVERLOAD_MAX_EVENT_LOOP_DELAY_MS", nodeEnvRaw === "test" ? 0 : 1000, 0, 60_000),
   };
 }

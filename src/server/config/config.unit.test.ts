@@ -29,7 +29,15 @@ describe("parseConfig", () => {
       trustedOrigins: [],
       rateLimitPerMinute: 600,
       webDir: path.resolve("/srv/ticked/dist/web"),
+      overloadMaxEventLoopDelayMs: 1000,
     });
+  });
+
+  it("turns load shedding off with OVERLOAD_MAX_EVENT_LOOP_DELAY_MS=0, and by default under NODE_ENV=test", () => {
+    expect(parseConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "0" }).overloadMaxEventLoopDelayMs).toBe(0);
+    expect(parseConfig({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "250" }).overloadMaxEventLoopDelayMs).toBe(250);
+    expect(parseConfig({ NODE_ENV: "test" }).overloadMaxEventLoopDelayMs).toBe(0);
+    expect(parseConfig({ NODE_ENV: "test", OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "100" }).overloadMaxEventLoopDelayMs).toBe(100);
   });
 
   it("treats an empty variable as unset", () => {
@@ -43,7 +51,16 @@ describe("parseConfig", () => {
 
   it("reads PostgreSQL settings", () => {
     const config = parseConfig({ DATABASE_URL: "postgres://u:p@db:5432/app", DATABASE_POOL_MAX: "20" });
-    expect(config.database).toEqual({ kind: "postgres", url: "postgresql://u:p@db:5432/app", poolMax: 20 });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: "postgresql://u:p@db:5432/app",
+      poolMax: 20,
+      connectTimeoutMs: 1_500,
+      statementTimeoutMs: 5_000,
+    });
+    const bounded = parseConfig({ DATABASE_URL: "postgres://db/app", DATABASE_CONNECT_TIMEOUT_MS: "800", DATABASE_STATEMENT_TIMEOUT_MS: "300" });
+    expect(bounded.database).toMatchObject({ connectTimeoutMs: 800, statementTimeoutMs: 300 });
+    expect(configError({ DATABASE_URL: "postgres://db/app", DATABASE_STATEMENT_TIMEOUT_MS: "5" })).toMatch(/^DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100/);
   });
 
   it("names the variable and the problem for every bad value", () => {
@@ -59,6 +76,7 @@ describe("parseConfig", () => {
     expect(configError({ BETTER_AUTH_URL: "ftp://x" })).toMatch(/^BETTER_AUTH_URL must use http or https/);
     expect(configError({ TRUSTED_ORIGINS: "https://ok.example, nope" })).toMatch(/^TRUSTED_ORIGINS /);
     expect(configError({ RATE_LIMIT_PER_MINUTE: "-1" })).toMatch(/^RATE_LIMIT_PER_MINUTE /);
+    expect(configError({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "1s" })).toMatch(/^OVERLOAD_MAX_EVENT_LOOP_DELAY_MS must be a whole number from 0 to 60000/);
   });
 
   it("requires a secret in production and never echoes it", () => {

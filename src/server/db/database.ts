@@ -24,19 +24,31 @@ export interface Database {
 export interface PoolSettings {
   connectionString: string;
   max: number;
+  /** Opening a connection, or waiting for a free one in the pool, gives up after this long. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL cancels a statement running longer than this. */
+  statementTimeoutMs?: number;
 }
 
-// Bounds that turn an unreachable or stuck database into a quick 503 instead of hung requests.
-const CONNECT_TIMEOUT_MS = 2_000;
-const STATEMENT_TIMEOUT_MS = 5_000;
+// The client-side read timeout backs the server-side statement timeout: a database that stopped
+// answering altogether (a network partition, a stalled proxy) cannot cancel anything itself.
+const READ_TIMEOUT_MARGIN_MS = 1_000;
 
-export function createPool({ connectionString, max }: PoolSettings, onIdleError: (error: Error) => void) {
+/**
+ * Bounds that turn an unreachable or stuck database into a quick 503 instead of hung requests:
+ * connectTimeoutMs for a database that cannot be reached, statementTimeoutMs + 1 s for one that
+ * stops answering mid-query (docs/reliability.md).
+ */
+export function createPool(
+  { connectionString, max, connectTimeoutMs = 1_500, statementTimeoutMs = 5_000 }: PoolSettings,
+  onIdleError: (error: Error) => void,
+) {
   const pool = new pg.Pool({
     connectionString,
     max,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS,
-    query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + READ_TIMEOUT_MARGIN_MS,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
   });
@@ -77,7 +89,8 @@ export function pgliteDatabase(client: PGlite, onClose: () => void = () => {}): 
 export async function openDatabase(config: DatabaseConfig, log: { error(obj: unknown, msg: string): void }) {
   if (config.kind === "postgres") {
     await migratePostgres(config.url);
-    const pool = createPool({ connectionString: config.url, max: config.poolMax }, (error) =>
+    const { url, poolMax, connectTimeoutMs, statementTimeoutMs } = config;
+    const pool = createPool({ connectionString: url, max: poolMax, connectTimeoutMs, statementTimeoutMs }, (error) =>
       log.error({ error: loggableError(error) }, "idle database connection failed"),
     );
     return postgresDatabase(pool);

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_ERROR: 422,
@@ -75,17 +76,18 @@ export function dataEnvelope<T extends TSchema>(data: T) {
 }
 
 const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
-  BAD_REQUEST: "The body is not valid JSON, or a query parameter (the cursor) is malformed.",
+  BAD_REQUEST: "The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed.",
   UNAUTHORIZED: "No credentials, or a token or session that is invalid, expired or of a deleted user.",
   FORBIDDEN: "The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin.",
   NOT_FOUND: "No such task for this user (another user's task answers exactly the same).",
   METHOD_NOT_ALLOWED: "Known path, unsupported method; the Allow header lists the methods.",
+  PRECONDITION_FAILED: "If-Match named no current version: the task changed since it was read. Read it again, then retry.",
   PAYLOAD_TOO_LARGE: "The body is over 64 KiB.",
   UNSUPPORTED_MEDIA_TYPE: "The body is not application/json.",
   VALIDATION_ERROR: "The request breaks the schema; details lists each field.",
   RATE_LIMITED: "Too many requests; retry after the Retry-After header's seconds.",
   INTERNAL_ERROR: "Something unexpected; the log holds the details under the x-request-id.",
-  SERVICE_UNAVAILABLE: "The database cannot be reached.",
+  SERVICE_UNAVAILABLE: "The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds.",
 };
 
 /**

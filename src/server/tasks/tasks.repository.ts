@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { task, user, type TaskRow } from "../db/schema/index.js";
 import type { CursorPosition } from "./cursor.js";
@@ -46,6 +46,14 @@ function sortKeyOf(row: TaskRow & { titleKey: string }, sort: TaskSort): string 
 /** Data access for tasks. Every statement is scoped by the owner's id in its WHERE clause. */
 export function createTaskRepository(db: Db) {
   const owned = (userId: string, id: string) => and(eq(task.id, id), eq(task.userId, userId));
+  /**
+   * A write's If-Match, checked by the write itself: with the version in the WHERE clause, of two
+   * racing writes of one version the second re-checks the row the first left, and matches nothing.
+   */
+  const ownedAt = (userId: string, id: string, versions: Date[] | undefined) =>
+    versions === undefined
+      ? owned(userId, id)
+      : and(owned(userId, id), versions.length > 0 ? inArray(task.updatedAt, versions) : sql`false`);
 
   return {
     async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
@@ -90,28 +98,28 @@ export function createTaskRepository(db: Db) {
       return row;
     },
 
-    async update(userId: string, id: string, changes: UpdateTaskBody): Promise<TaskRow | undefined> {
+    async update(userId: string, id: string, changes: UpdateTaskBody, versions?: Date[]): Promise<TaskRow | undefined> {
       const [row] = await db
         .update(task)
         .set({ ...changes, updatedAt: nextUpdatedAt })
-        .where(owned(userId, id))
+        .where(ownedAt(userId, id, versions))
         .returning();
       return row;
     },
 
     /** Sets completed, or flips it in the same statement when no value is given (atomic under concurrency). */
-    async complete(userId: string, id: string, completed: boolean | undefined): Promise<TaskRow | undefined> {
+    async complete(userId: string, id: string, completed: boolean | undefined, versions?: Date[]): Promise<TaskRow | undefined> {
       const [row] = await db
         .update(task)
         .set({ completed: completed ?? sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
-        .where(owned(userId, id))
+        .where(ownedAt(userId, id, versions))
         .returning();
       return row;
     },
 
     /** The id of the deleted task, or undefined when there was none to delete. */
-    async remove(userId: string, id: string): Promise<string | undefined> {
-      const [row] = await db.delete(task).where(owned(userId, id)).returning({ id: task.id });
+    async remove(userId: string, id: string, versions?: Date[]): Promise<string | undefined> {
+      const [row] = await db.delete(task).where(ownedAt(userId, id, versions)).returning({ id: task.id });
       return row?.id;
     },
 

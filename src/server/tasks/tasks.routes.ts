@@ -5,23 +5,28 @@ import { sqlState } from "../db/errors.js";
 import type { TaskRow } from "../db/schema/index.js";
 import { ApiError, errorResponses } from "../http/envelope.js";
 import type { CursorCodec } from "./cursor.js";
-import { createTaskRepository } from "./tasks.repository.js";
+import { etagOf, expectedVersions, isNotModified } from "./etag.js";
+import { createIdempotencyStore, parseIdempotencyKey, requestHash, type StoredResponse } from "./idempotency.js";
+import { createTaskRepository, type TaskRepository } from "./tasks.repository.js";
 import {
   BulkDeletedEnvelope,
   BulkDeleteQuery,
   BulkUpdatedEnvelope,
   CompleteAllBody,
   CompleteTaskBody,
+  CreateHeaders,
   CreateTaskBody,
   DEFAULT_SORT,
   DEFAULT_STATUS,
   DeletedEnvelope,
+  IfMatchHeaders,
+  IfNoneMatchHeaders,
   ListTasksQuery,
   NoQuery,
   PAGE_SIZE_DEFAULT,
-  TaskEnvelope,
   TaskCountsEnvelope,
   TaskListEnvelope,
+  VersionedTaskEnvelope,
   TaskParams,
   UpdateTaskBody,
   UserParams,
@@ -74,8 +79,12 @@ const accountGone = () => new ApiError("UNAUTHORIZED", "this account no longer e
 
 const taskPath = (userId: string, taskId: string) => `/api/${encodeURIComponent(userId)}/tasks/${taskId}`;
 
+const taskChanged = () =>
+  new ApiError("PRECONDITION_FAILED", "the task has changed since that version; read it again and retry");
+
 export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async (app, { cursors, rateLimitPerMinute }) => {
   const tasks = createTaskRepository(app.database.db);
+  const idempotency = createIdempotencyStore(app.database.db);
 
   app.decorateRequest("userId", "");
 
@@ -102,6 +111,12 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   /** Nothing matched: another user's task and a missing one look the same, unless the user is gone. */
   async function missing(userId: string): Promise<ApiError> {
     return (await tasks.userExists(userId)) ? new ApiError("NOT_FOUND", "task not found") : accountGone();
+  }
+
+  /** A conditional write matched nothing: the task is missing (404), or there and changed (412). */
+  async function missingOrChanged(userId: string, taskId: string, versions: Date[] | undefined): Promise<ApiError> {
+    if (versions !== undefined && (await tasks.get(userId, taskId))) return taskChanged();
+    return missing(userId);
   }
 
   app.get(
@@ -144,28 +159,45 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         security: SECURITY,
         summary: "Create a task",
         params: UserParams,
+        headers: CreateHeaders,
         body: CreateTaskBody,
         response: {
           201: {
-            ...TaskEnvelope,
-            description: "The task, created.",
-            headers: { location: { type: "string", description: "The new task's URL: /api/{user_id}/tasks/{id}" } },
+            ...VersionedTaskEnvelope,
+            description: "The task, created (or, for a repeated Idempotency-Key, the first answer replayed).",
+            headers: {
+              ...VersionedTaskEnvelope.headers,
+              location: { type: "string", description: "The new task's URL: /api/{user_id}/tasks/{id}" },
+              "idempotent-replayed": { type: "string", enum: ["true"], description: "Present when this is a replay: nothing was created." },
+            },
           },
           ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
         },
       },
     },
     async (request, reply) => {
-      let row: TaskRow;
+      const { userId, body } = request;
+      const key = parseIdempotencyKey(request.headers["idempotency-key"]);
+      const create = async (repository: TaskRepository): Promise<StoredResponse> => ({
+        statusCode: 201,
+        response: { success: true as const, data: toTask(await repository.create(userId, body)), message: "Task created" },
+      });
+      let outcome;
       try {
-        row = await tasks.create(request.userId, request.body);
+        outcome = key === undefined
+          ? { ...(await create(tasks)), replayed: false }
+          : await idempotency.once(userId, key, requestHash([body.title, body.description ?? null, body.completed ?? false]), (tx) =>
+              create(createTaskRepository(tx)),
+            );
       } catch (error) {
         // The owner row is gone: a still-valid bearer token of a deleted account.
         if (sqlState(error) === "23503") throw accountGone();
         throw error;
       }
-      reply.code(201).header("location", taskPath(request.userId, row.id));
-      return { success: true as const, data: toTask(row), message: "Task created" };
+      const answer = outcome.response as { success: true; data: Task; message: string };
+      reply.code(outcome.statusCode as 201).header("location", taskPath(userId, answer.data.id)).header("etag", etagOf(answer.data));
+      if (outcome.replayed) reply.header("idempotent-replayed", "true");
+      return answer;
     },
   );
 
@@ -242,13 +274,21 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         security: SECURITY,
         summary: "Read one task",
         params: TaskParams,
-        response: { 200: TaskEnvelope, ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR") },
+        headers: IfNoneMatchHeaders,
+        response: {
+          200: VersionedTaskEnvelope,
+          304: { type: "null", description: "If-None-Match named the current version: the copy the client holds is current." },
+          ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR"),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const row = await tasks.get(request.userId, request.params.task_id);
       if (!row) throw await missing(request.userId);
-      return { success: true as const, data: toTask(row) };
+      const task = toTask(row);
+      reply.header("etag", etagOf(task));
+      if (isNotModified(request.headers["if-none-match"], etagOf(task))) return reply.code(304).send(null);
+      return { success: true as const, data: task };
     },
   );
 
@@ -257,10 +297,11 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     security: SECURITY,
     summary,
     params: TaskParams,
+    headers: IfMatchHeaders,
     body: UpdateTaskBody,
     response: {
-      200: TaskEnvelope,
-      ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+      200: VersionedTaskEnvelope,
+      ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
     },
   });
   for (const method of ["PUT", "PATCH"] as const) {
@@ -273,10 +314,13 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
           ? "Update a task (any non-empty subset of the writable fields, as PATCH)"
           : "Update some fields of a task",
       ),
-      handler: async (request) => {
-        const row = await tasks.update(request.userId, request.params.task_id, request.body);
-        if (!row) throw await missing(request.userId);
-        return { success: true as const, data: toTask(row), message: "Task updated" };
+      handler: async (request, reply) => {
+        const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
+        const row = await tasks.update(request.userId, request.params.task_id, request.body, versions);
+        if (!row) throw await missingOrChanged(request.userId, request.params.task_id, versions);
+        const task = toTask(row);
+        reply.header("etag", etagOf(task));
+        return { success: true as const, data: task, message: "Task updated" };
       },
     });
   }
@@ -292,19 +336,23 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         security: SECURITY,
         summary: "Toggle completion, or set it with {completed}",
         params: TaskParams,
+        headers: IfMatchHeaders,
         body: CompleteTaskBody,
         response: {
-          200: TaskEnvelope,
-          ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+          200: VersionedTaskEnvelope,
+          ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
         },
       },
     },
-    async (request) => {
-      const row = await tasks.complete(request.userId, request.params.task_id, request.body.completed);
-      if (!row) throw await missing(request.userId);
+    async (request, reply) => {
+      const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
+      const row = await tasks.complete(request.userId, request.params.task_id, request.body.completed, versions);
+      if (!row) throw await missingOrChanged(request.userId, request.params.task_id, versions);
+      const task = toTask(row);
+      reply.header("etag", etagOf(task));
       return {
         success: true as const,
-        data: toTask(row),
+        data: task,
         message: row.completed ? "Task marked complete" : "Task marked not complete",
       };
     },
@@ -318,12 +366,17 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         security: SECURITY,
         summary: "Delete a task; deleting it again answers 404",
         params: TaskParams,
-        response: { 200: DeletedEnvelope, ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR") },
+        headers: IfMatchHeaders,
+        response: {
+          200: DeletedEnvelope,
+          ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "VALIDATION_ERROR"),
+        },
       },
     },
     async (request) => {
-      const id = await tasks.remove(request.userId, request.params.task_id);
-      if (!id) throw await missing(request.userId);
+      const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
+      const id = await tasks.remove(request.userId, request.params.task_id, versions);
+      if (!id) throw await missingOrChanged(request.userId, request.params.task_id, versions);
       return { success: true as const, data: { id }, message: "Task deleted" };
     },
   );

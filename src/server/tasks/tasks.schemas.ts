@@ -78,6 +78,33 @@ export type TaskSort = (typeof SORTS)[number];
 export type TaskStatus = (typeof STATUSES)[number];
 
 export const TaskEnvelope = dataEnvelope(Task);
+/** A single task's answer: its ETag names the version, for If-Match on a later write. */
+export const VersionedTaskEnvelope = {
+  ...TaskEnvelope,
+  headers: { etag: { type: "string", description: "This version of the task (strong); send it back in If-Match." } },
+};
+
+export const IfMatchHeaders = Type.Object({
+  "if-match": Type.Optional(
+    Type.String({
+      description:
+        'Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400.',
+    }),
+  ),
+});
+export const IfNoneMatchHeaders = Type.Object({
+  "if-none-match": Type.Optional(
+    Type.String({ description: "ETags the client holds: when one is the current version, the answer is 304 with no body." }),
+  ),
+});
+export const CreateHeaders = Type.Object({
+  "idempotency-key": Type.Optional(
+    Type.String({
+      description:
+        "1 to 255 visible ASCII characters (a UUID is a good choice). A retry with the same key and body within 24 hours replays the first answer and creates nothing; the same key with another body is a 422.",
+    }),
+  ),
+});
 export const TaskListEnvelope = Type.Object({
   success: Type.Literal(true),
   data: Type.Array(Task),
