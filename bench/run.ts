@@ -30,12 +30,12 @@ function serverEnv(extra: Record<string, string>): Record<string, string> {
     RATE_LIMIT_PER_MINUTE: "1000000",
     LOG_LEVEL: env.BENCH_LOG_LEVEL ?? "info",
     ...(env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: env.DATABASE_POOL_MAX } : {}),
-    // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=bench/results/profiles"
-    ...(env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: env.BENCH_NODE_OPTIONS } : {}),
     ...extra,
   };
 }
 const secret = randomBytes(32).toString("base64");
+// Extra arguments for the server's node, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/results/profiles".
+const nodeArgs = env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 
 /** DATABASE_URL's database is dropped and created afresh; the server's "postgres" database serves to do it. */
 async function resetDatabase(url: string) {
@@ -63,9 +63,9 @@ interface ColdStart {
 
 /** Starts the server twice (fresh, then again on the same data) and keeps the second one running. */
 async function startMeasured(extra: Record<string, string>): Promise<{ server: RunningServer; coldStart: ColdStart }> {
-  const fresh = await startServer(serverEnv(extra));
+  const fresh = await startServer(serverEnv(extra), nodeArgs);
   await fresh.stop();
-  const server = await startServer(serverEnv(extra));
+  const server = await startServer(serverEnv(extra), nodeArgs);
   return { server, coldStart: { freshMs: fresh.coldStartMs, restartMs: server.coldStartMs } };
 }
 

@@ -53,11 +53,11 @@ export interface RunningServer {
  * Starts the production server with the given environment on top of a clean one. Its log goes to
  * /dev/null, as to a log shipper: pino still formats and writes every line, the bench does not read them.
  */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, startCommand(), {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...startCommand()], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env, PORT: String(port), BETTER_AUTH_URL: url },
     stdio: ["ignore", "ignore", "pipe"],

@@ -42,7 +42,7 @@ async function searchThroughTrigramIndexes(term: string): Promise<{ ids: string[
       const explained = await tx.execute(
         sql`EXPLAIN SELECT id FROM task WHERE user_id = ${user.id} AND (title ILIKE ${likePattern(term)} OR description ILIKE ${likePattern(term)})`,
       );
-      const plan = (explained.rows as { "QUERY PLAN": string }[]).map((row) => row["QUERY PLAN"]).join("\n");
+      const plan = (explained as { rows: { "QUERY PLAN": string }[] }).rows.map((row) => row["QUERY PLAN"]).join("\n");
       const page = await createTaskRepository(tx as unknown as Db).list(user.id, {
         status: "all",
         search: term,
