@@ -16,6 +16,7 @@ export interface Summary {
   errors: number;
   /** Peak over all rounds. */
   rssMb: number | undefined;
+  cpuMsPerRequest: number | undefined;
 }
 
 /** Medians over the rounds of each (scenario, target); errors add up, RSS is the peak. */
@@ -35,6 +36,7 @@ export function summarize(measurements: Measurement[]): Summary[] {
       p99Ms: median(group.map((m) => m.p99Ms)),
       errors: group.reduce((sum, m) => sum + m.errors, 0),
       rssMb: rss.length ? Math.max(...rss) : undefined,
+      cpuMsPerRequest: group[0]!.cpuMsPerRequest === undefined ? undefined : median(group.map((m) => m.cpuMsPerRequest!)),
     };
   });
 }
@@ -42,20 +44,23 @@ export function summarize(measurements: Measurement[]): Summary[] {
 const number = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "-";
 
+const optional = (value: number | undefined, digits = 0) => (value === undefined ? "-" : number(value, digits));
+
 /**
  * A Markdown table of one target's summaries; with a reference target, its req/s and p99 beside
  * ours and the ratios (ours / reference).
  */
 export function table(title: string, ours: Summary[], reference?: Summary[]): string {
-  const header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "RSS MB"];
-  if (reference) header.push(`${reference[0]?.target ?? "reference"} req/s`, "p99 ms", "req/s ratio", "p99 ratio");
+  const header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "RSS MB", "CPU ms/req"];
+  if (reference) header.push(`${reference[0]?.target ?? "reference"} req/s`, "p99 ms", "CPU ms/req", "req/s ratio", "p99 ratio");
   const rows = ours.map((s) => {
-    const row = [s.scenario, number(s.requestsPerSecond), number(s.p50Ms, 1), number(s.p99Ms, 1), String(s.errors), s.rssMb === undefined ? "-" : number(s.rssMb)];
+    const row = [s.scenario, number(s.requestsPerSecond), number(s.p50Ms, 1), number(s.p99Ms, 1), String(s.errors), optional(s.rssMb), optional(s.cpuMsPerRequest, 3)];
     const ref = reference?.find((r) => r.scenario === s.scenario);
     if (reference) {
       row.push(
         ref ? number(ref.requestsPerSecond) : "-",
         ref ? number(ref.p99Ms, 1) : "-",
+        optional(ref?.cpuMsPerRequest, 3),
         ref ? `${number((100 * s.requestsPerSecond) / ref.requestsPerSecond)}%` : "-",
         ref ? number(s.p99Ms / ref.p99Ms, 2) : "-",
       );

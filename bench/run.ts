@@ -77,7 +77,7 @@ async function measure(targets: Target[]): Promise<Measurement[]> {
       const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
         const m = await runScenario(scenario, target, settings);
-        log(`round ${round} ${scenario.padEnd(6)} ${target.name.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${m.p99Ms} ms  errors ${m.errors}  RSS ${m.rssMb?.toFixed(0) ?? "-"} MB`);
+        log(`round ${round} ${scenario.padEnd(6)} ${target.name.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${m.p99Ms} ms  errors ${m.errors}  RSS ${m.rssMb?.toFixed(0) ?? "-"} MB  CPU ${m.cpuMsPerRequest?.toFixed(3) ?? "-"} ms/req`);
         measurements.push({ ...m, round });
       }
     }
@@ -92,7 +92,11 @@ async function benchPostgres() {
   try {
     log(`cold start: fresh ${coldStart.freshMs.toFixed(0)} ms, restart ${coldStart.restartMs.toFixed(0)} ms; seeding`);
     const targets = [await tickedTarget("ticked-postgres", server.url, server.pid, runId)];
-    if (env.CEILING_URL) targets.push(await referenceTarget("ceiling", env.CEILING_URL.replace(/\/$/, ""), runId));
+    if (env.CEILING_URL) {
+      // CEILING_PID (the reference server's process id) adds its RSS and CPU per request to the table.
+      const pid = env.CEILING_PID ? Number(env.CEILING_PID) : undefined;
+      targets.push(await referenceTarget("ceiling", env.CEILING_URL.replace(/\/$/, ""), pid, runId));
+    }
     return { coldStart, measurements: await measure(targets) };
   } finally {
     await server.stop();

@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
 import { taskBody, taskTitle, type Target } from "./targets.js";
-import { sampleRss } from "./server.js";
+import { cpuMs, sampleRss } from "./server.js";
 
 export const SCENARIOS = ["list", "create", "get", "update", "toggle", "delete", "mixed"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -15,6 +15,8 @@ export interface Measurement {
   errors: number;
   /** Peak server RSS during the scenario, MB (undefined for a server this bench did not start). */
   rssMb: number | undefined;
+  /** Server CPU time per request, ms: less sensitive to a busy machine than req/s. */
+  cpuMsPerRequest: number | undefined;
   round?: number;
 }
 
@@ -92,6 +94,7 @@ export async function runScenario(scenario: ScenarioName, target: Target, settin
   if (scenario === "delete" && deletable === 0) throw new Error(`${target.name}: nothing to delete (run create first)`);
 
   const stopSampling = sampleRss(target.pid);
+  const cpuBefore = target.pid === undefined ? 0 : cpuMs(target.pid);
   const result = await autocannon({
     url: target.url,
     connections: settings.connections,
@@ -113,6 +116,7 @@ export async function runScenario(scenario: ScenarioName, target: Target, settin
     ],
   });
   const rssMb = stopSampling();
+  const cpuMsPerRequest = target.pid === undefined ? undefined : (cpuMs(target.pid) - cpuBefore) / result.requests.total;
   if (scenario === "delete") target.created = [];
   return {
     scenario,
@@ -123,5 +127,6 @@ export async function runScenario(scenario: ScenarioName, target: Target, settin
     p99Ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
     rssMb,
+    cpuMsPerRequest,
   };
 }

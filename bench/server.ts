@@ -99,6 +99,14 @@ export function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+export function cpuMs(pid: number): number {
+  // The fields after the command name (which may hold spaces) start at the last ")"; utime and stime are 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").at(-1)!.trim().split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Samples a process's RSS every 200 ms until stopped; returns the peak. */
 export function sampleRss(pid: number | undefined): () => number | undefined {
   if (pid === undefined) return () => undefined;

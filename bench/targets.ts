@@ -97,9 +97,9 @@ export async function tickedTarget(name: string, url: string, pid: number, runId
 }
 
 /** The ceiling takes any user id in the path and checks nothing; fresh ids per run keep runs apart. */
-export async function referenceTarget(name: string, url: string, runId: string): Promise<Target> {
+export async function referenceTarget(name: string, url: string, pid: number | undefined, runId: string): Promise<Target> {
   const users = Array.from({ length: USERS }, (_, i) => ({ id: `${runId}-${i + 1}`, headers: {} }));
-  const target: Target = { name, url, users, tasks: [], created: [], createdTask: createdTaskOf(users), refreshAuth: async () => {} };
+  const target: Target = { name, url, pid, users, tasks: [], created: [], createdTask: createdTaskOf(users), refreshAuth: async () => {} };
   await seedTasks(target);
   return target;
 }
