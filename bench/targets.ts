@@ -56,6 +56,23 @@ async function seedTasks(target: Target) {
   });
 }
 
+/** Signs a user up through Better Auth from the given loopback address; returns the id and session cookie. */
+export async function signUp(url: string, email: string, localAddress: string): Promise<{ id: string; cookie: string }> {
+  const response = await expectOk(`${url}/api/auth/sign-up/email`, {
+    method: "POST",
+    body: { name: email.split("@")[0], email, password: PASSWORD },
+    localAddress,
+  });
+  const cookies = [response.headers["set-cookie"] ?? []].flat().map((cookie) => cookie.split(";")[0]);
+  return { id: (JSON.parse(response.body) as { user: { id: string } }).user.id, cookie: cookies.join("; ") };
+}
+
+/** A fresh bearer token (15 minutes) bought with the session cookie. */
+export async function bearerHeader(url: string, cookie: string): Promise<string> {
+  const response = await expectOk(`${url}/api/auth/token`, { headers: { cookie } });
+  return `Bearer ${(JSON.parse(response.body) as { token: string }).token}`;
+}
+
 /**
  * Ticked: users sign up through Better Auth (each from its own loopback address, as the sign-up
  * limit is per address), keep their session cookie, and buy bearer tokens with it.
@@ -74,21 +91,15 @@ export async function tickedTarget(name: string, url: string, pid: number, runId
     refreshAuth: async () => {
       if (Date.now() - tokensAt < TOKEN_RENEW_AFTER_MS) return;
       await inParallel(target.users, 8, async (user, index) => {
-        const response = await expectOk(`${url}/api/auth/token`, { headers: { cookie: sessions[index]! } });
-        user.headers.authorization = `Bearer ${(JSON.parse(response.body) as { token: string }).token}`;
+        user.headers.authorization = await bearerHeader(url, sessions[index]!);
       });
       tokensAt = Date.now();
     },
   };
   target.users = await inParallel(Array.from({ length: USERS }, (_, i) => i), 4, async (i) => {
-    const response = await expectOk(`${url}/api/auth/sign-up/email`, {
-      method: "POST",
-      body: { name: `Bench ${i + 1}`, email: `${runId}-${i + 1}@bench.example`, password: PASSWORD },
-      localAddress: `127.0.0.${i + 2}`,
-    });
-    const cookies = [response.headers["set-cookie"] ?? []].flat().map((cookie) => cookie.split(";")[0]);
-    sessions[i] = cookies.join("; ");
-    return { id: (JSON.parse(response.body) as { user: { id: string } }).user.id, headers: {} };
+    const { id, cookie } = await signUp(url, `${runId}-${i + 1}@bench.example`, `127.0.0.${i + 2}`);
+    sessions[i] = cookie;
+    return { id, headers: {} };
   });
   const createdTask = createdTaskOf(target.users);
   await target.refreshAuth();
