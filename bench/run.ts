@@ -128,12 +128,18 @@ const postgresSummary = summarize(postgres.measurements);
 const ours = postgresSummary.filter((s) => s.target === "ticked-postgres");
 const ceiling = postgresSummary.filter((s) => s.target === "ceiling");
 const settingsLine = `${settings.connections} connections, ${settings.durationSeconds} s per scenario, ${rounds} round(s), medians; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`;
+/** Growth shows as a rising peak from round to round. */
+const rssByRound = (measurements: Measurement[], target: string) =>
+  `${target} peak RSS by round: ${Array.from({ length: rounds }, (_, i) =>
+    Math.max(...measurements.filter((m) => m.target === target && m.round === i + 1).map((m) => m.rssMb ?? Number.NaN)).toFixed(0),
+  ).join(", ")} MB`;
 const cold = (c: ColdStart) => `cold start to first 200 (/readyz): fresh ${c.freshMs.toFixed(0)} ms, restart ${c.restartMs.toFixed(0)} ms`;
 const output = [
   table("PostgreSQL", ours, ceiling.length ? ceiling : undefined),
   "",
   cold(postgres.coldStart),
-  ...(pglite ? ["", table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart)] : []),
+  rssByRound(postgres.measurements, "ticked-postgres"),
+  ...(pglite ? ["", table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart), rssByRound(pglite.measurements, "ticked-pglite")] : []),
   "",
   settingsLine,
 ];
