@@ -122,8 +122,7 @@ async function benchPglite() {
 const startedAt = new Date();
 buildIfNeeded(log);
 const postgres = await benchPostgres();
-const pglite = env.BENCH_PGLITE === "0" ? undefined : await benchPglite();
-
+// PostgreSQL's figures are on screen before PGlite starts, so a PGlite failure does not lose them.
 const postgresSummary = summarize(postgres.measurements);
 const ours = postgresSummary.filter((s) => s.target === "ticked-postgres");
 const ceiling = postgresSummary.filter((s) => s.target === "ceiling");
@@ -134,16 +133,12 @@ const rssByRound = (measurements: Measurement[], target: string) =>
     Math.max(...measurements.filter((m) => m.target === target && m.round === i + 1).map((m) => m.rssMb ?? Number.NaN)).toFixed(0),
   ).join(", ")} MB`;
 const cold = (c: ColdStart) => `cold start to first 200 (/readyz): fresh ${c.freshMs.toFixed(0)} ms, restart ${c.restartMs.toFixed(0)} ms`;
-const output = [
-  table("PostgreSQL", ours, ceiling.length ? ceiling : undefined),
-  "",
-  cold(postgres.coldStart),
-  rssByRound(postgres.measurements, "ticked-postgres"),
-  ...(pglite ? ["", table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart), rssByRound(pglite.measurements, "ticked-pglite")] : []),
-  "",
-  settingsLine,
-];
-console.log(output.join("\n"));
+console.log([table("PostgreSQL", ours, ceiling.length ? ceiling : undefined), "", cold(postgres.coldStart), rssByRound(postgres.measurements, "ticked-postgres"), ""].join("\n"));
+const pglite = env.BENCH_PGLITE === "0" ? undefined : await benchPglite();
+if (pglite) {
+  console.log([table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart), rssByRound(pglite.measurements, "ticked-pglite"), ""].join("\n"));
+}
+console.log(settingsLine);
 
 const resultsDir = path.join(ROOT, "bench", "results");
 mkdirSync(resultsDir, { recursive: true });

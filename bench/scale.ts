@@ -22,7 +22,7 @@ const durationSeconds = Number(env.BENCH_DURATION ?? 5);
 const log = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 
 // Titles: "Task <word> <word> <8 hex>", a quarter with a description; a third completed. "task"
-// matches every row, a word about one in twelve, a hex tail about one row.
+// matches every row, a word about one in six, a hex tail about one row.
 const WORDS = "ARRAY['milk','report','car','dentist','invoice','garden','slides','tickets','taxes','email','roof','notes']";
 const seedSql = (userId: string, count: number) => `
   INSERT INTO task (user_id, title, description, completed, created_at, updated_at)
@@ -107,7 +107,7 @@ try {
     { label: "deep page (cursor)", query: `limit=50&cursor=${user === users[0] ? deepCursor : smallCursor}` },
     { label: "filtered (completed)", query: "limit=50&status=completed" },
     { label: "search, matches all ('task')", query: "limit=50&q=task" },
-    { label: "search, 1 in 12 ('milk')", query: "limit=50&q=milk" },
+    { label: "search, about 1 in 6 ('milk')", query: "limit=50&q=milk" },
     { label: `search, one row ('${rareTerm}')`, query: `limit=50&q=${rareTerm}` },
     { label: "search, no row ('zzzqqq')", query: "limit=50&q=zzzqqq" },
   ];

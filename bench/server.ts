@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { request } from "./http.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const START_TIMEOUT_MS = 60_000;
+// Generous: on a loaded machine a fresh PGlite directory (initdb) alone has taken over a minute.
+const START_TIMEOUT_MS = 180_000;
 
 interface PackageJson {
   scripts: Record<string, string>;
