@@ -72,9 +72,10 @@ beforeAll(async () => {
   t = await buildTestApp();
   user = await signUp(t.app);
   const other = await signUp(t.app);
-  for (const [title, description] of TEXTS) {
+  for (const [index, [title, description]] of TEXTS.entries()) {
     tasks.push(await createTask(t.app, user, { title, description }));
-    await createTask(t.app, other, { title, description });
+    // Another user's tasks with the same text must never show up.
+    if (index % 3 === 0) await createTask(t.app, other, { title, description });
   }
 });
 afterAll(() => t.close());
