@@ -77,7 +77,7 @@ async function measure(targets: Target[]): Promise<Measurement[]> {
       const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
         const m = await runScenario(scenario, target, settings);
-        log(`round ${round} ${scenario.padEnd(6)} ${target.name.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${m.p99Ms} ms  errors ${m.errors}  RSS ${m.rssMb?.toFixed(0) ?? "-"} MB  CPU ${m.cpuMsPerRequest?.toFixed(3) ?? "-"} ms/req`);
+        log(`round ${round} ${scenario.padEnd(6)} ${target.name.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${m.p99Ms} ms  errors ${m.errors}${m.errors ? ` ${JSON.stringify(m.errorKinds)}` : ""}  RSS ${m.rssMb?.toFixed(0) ?? "-"} MB  CPU ${m.cpuMsPerRequest?.toFixed(3) ?? "-"} ms/req`);
         measurements.push({ ...m, round });
       }
     }

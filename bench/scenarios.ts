@@ -13,6 +13,8 @@ export interface Measurement {
   p99Ms: number;
   /** Non-2xx answers, connection errors and timeouts together. */
   errors: number;
+  /** What the errors were: autocannon's count of each kind, and answers by status code. */
+  errorKinds?: { non2xx: number; connection: number; timeouts: number; statusCodes: Record<string, unknown> };
   /** Peak server RSS during the scenario, MB (undefined for a server this bench did not start). */
   rssMb: number | undefined;
   /** Server CPU time per request, ms: less sensitive to a busy machine than req/s. */
@@ -126,6 +128,7 @@ export async function runScenario(scenario: ScenarioName, target: Target, settin
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
+    errorKinds: { non2xx: result.non2xx, connection: result.errors, timeouts: result.timeouts, statusCodes: result.statusCodeStats ?? {} },
     rssMb,
     cpuMsPerRequest,
   };
