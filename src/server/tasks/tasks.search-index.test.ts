@@ -77,7 +77,7 @@ beforeAll(async () => {
     // Another user's tasks with the same text must never show up.
     if (index % 3 === 0) await createTask(t.app, other, { title, description });
   }
-});
+}, 60_000); // two sign-ups and a dozen creates; on a loaded machine PGlite took over 30 s
 afterAll(() => t.close());
 
 describe("search through the trigram indexes (migration 0002)", () => {
