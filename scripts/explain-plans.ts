@@ -206,10 +206,13 @@ Why each exists:
 - \`task_user_completed_updated_idx\`, \`task_user_completed_title_idx\`: the same for the status filters
   under the other two sort orders, so a user with 100,000 done tasks and 10 pending ones still gets the
   pending page from a range scan, never by reading past the done ones.
-- No index serves \`q\` (ILIKE '%…%' on title and description) yet: the search filters the user's rows in
-  list order (a trigram index is the planned remedy, with the benchmark issue).
-- Every update changes \`updated_at\`, an indexed column, so updates are never HOT and touch all seven
-  indexes; the cost of that is for the benchmark to weigh.
+- \`task_title_trgm_idx\`, \`task_description_trgm_idx\` (GIN, \`gin_trgm_ops\`, migration 0002 with
+  \`pg_trgm\`): \`q\` is ILIKE '%…%' on title or description, which no btree can serve. They hold every
+  user's rows, so PostgreSQL uses them (a BitmapOr, then the user filter) when the term is rare, and walks
+  the user's list index with the ILIKE as a filter when the term is common; plans on 1,000,000 tasks are in
+  docs/performance.md.
+- Every update changes \`updated_at\`, an indexed column, so updates are never HOT and touch all nine
+  indexes (measured in docs/performance.md).
 
 ## Why there is no lone user_id index
 

@@ -7,13 +7,13 @@ import { fileURLToPath } from "node:url";
 import { createLogger } from "../src/server/logger.js";
 import { buildApp } from "../src/server/app.js";
 import { parseConfig } from "../src/server/config/config.js";
-import { pgliteDatabase } from "../src/server/db/database.js";
+import { PGLITE_EXTENSIONS, pgliteDatabase } from "../src/server/db/database.js";
 import { migratePglite } from "../src/server/db/migrate.js";
 
 const target = fileURLToPath(new URL("../contracts/tasks-api.yaml", import.meta.url));
 const secret = randomBytes(32).toString("base64url");
 const config = parseConfig({ NODE_ENV: "test", BETTER_AUTH_SECRET: secret });
-const client = await PGlite.create();
+const client = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
 await migratePglite(client);
 const app = await buildApp(config, { database: pgliteDatabase(client), secret, logger: createLogger("warn") });
 await app.ready();

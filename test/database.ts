@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { inject } from "vitest";
-import { createPool, pgliteDatabase, postgresDatabase, type Database } from "../src/server/db/database.js";
+import { createPool, PGLITE_EXTENSIONS, pgliteDatabase, postgresDatabase, type Database } from "../src/server/db/database.js";
 import "./setup/provided.js";
 
 export const TEST_DATABASE_PREFIX = "ticked_test_";
@@ -29,7 +29,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = inject("testDatabase");
   if (template.kind === "pglite") {
-    const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]) });
+    const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]), extensions: PGLITE_EXTENSIONS });
     return { kind: "pglite", database: pgliteDatabase(client) };
   }
   const name = `${template.prefix}${randomBytes(6).toString("hex")}`;

@@ -11,6 +11,10 @@ export interface JwtVerifierSettings {
   maxKeyAgeMs?: number;
   /** No token is accepted longer after its iat than this, whatever its exp says. */
   maxTokenAge?: string;
+  /** Tokens remembered as verified (the oldest forgotten first). */
+  maxCachedTokens?: number;
+  /** Milliseconds since the epoch; tests move it. */
+  clock?: () => number;
 }
 
 export class InvalidTokenError extends Error {
@@ -32,7 +36,15 @@ export function createJwtVerifier({
   minRefreshIntervalMs = 1_000,
   maxKeyAgeMs = 5 * 60_000,
   maxTokenAge = "15m",
+  maxCachedTokens = 10_000,
+  clock = Date.now,
 }: JwtVerifierSettings) {
+  // A client sends the same token for its whole life (15 minutes), and checking its EdDSA signature
+  // was the largest single cost of a task request (docs/performance.md). A token verified once is
+  // remembered, keyed by its exact text, until the earlier of its exp and iat + maxTokenAge; a key
+  // reload forgets them all, so a key removed from the JWKS stops its tokens as before.
+  const verified = new Map<string, { sub: string; validUntil: number }>();
+  const maxTokenAgeMs = parseDuration(maxTokenAge);
   let keyIds = new Set<string>();
   let keySet = createLocalJWKSet({ keys: [] });
   let lastRefresh = 0;
@@ -45,6 +57,7 @@ export function createJwtVerifier({
       const jwks = await loadKeys();
       keyIds = new Set(jwks.keys.map((key) => key.kid).filter((kid): kid is string => typeof kid === "string"));
       keySet = createLocalJWKSet(jwks);
+      verified.clear();
     } finally {
       lastRefresh = Date.now();
     }
@@ -57,7 +70,21 @@ export function createJwtVerifier({
     return refreshing;
   }
 
+  function remember(token: string, sub: string, exp: number, iat: number) {
+    if (verified.size >= maxCachedTokens) verified.delete(verified.keys().next().value!);
+    verified.set(token, { sub, validUntil: Math.min(exp * 1000, iat * 1000 + maxTokenAgeMs) });
+  }
+
   async function verify(token: string): Promise<string> {
+    const now = clock();
+    const known = verified.get(token);
+    if (known) {
+      if (now < known.validUntil) {
+        if (Date.now() - lastRefresh > maxKeyAgeMs) void refresh().catch(() => {}); // as below
+        return known.sub;
+      }
+      verified.delete(token);
+    }
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -75,7 +102,9 @@ export function createJwtVerifier({
         requiredClaims: ["sub", "exp", "iat"],
         maxTokenAge,
         clockTolerance: 5,
+        currentDate: new Date(now),
       });
+      remember(token, payload.sub!, payload.exp!, payload.iat!);
       return payload.sub!;
     } catch (error) {
       throw new InvalidTokenError((error as Error).message);
@@ -83,6 +112,13 @@ export function createJwtVerifier({
   }
 
   return { verify, refresh };
+}
+
+/** "15m", "30s", "2h" in milliseconds (the forms maxTokenAge is given in here). */
+function parseDuration(duration: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(duration);
+  if (!match) throw new Error(`unsupported duration "${duration}"`);
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "s" | "m" | "h"];
 }
 
 export type JwtVerifier = ReturnType<typeof createJwtVerifier>;

@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -10,6 +11,9 @@ import { migratePglite, migratePostgres } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
+
+/** Every PGlite open must load these, or statements touching the trigram indexes fail (migration 0002). */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 /** One database, embedded or server, behind one interface: the rest of the app does not care which. */
@@ -98,7 +102,7 @@ export async function openDatabase(config: DatabaseConfig, log: { error(obj: unk
   const unlock = lockDataDir(config.dataDir);
   let client: PGlite | undefined;
   try {
-    client = await PGlite.create(config.dataDir);
+    client = await PGlite.create(config.dataDir, { extensions: PGLITE_EXTENSIONS });
     await migratePglite(client);
     return pgliteDatabase(client, unlock);
   } catch (error) {

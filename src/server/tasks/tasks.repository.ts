@@ -43,7 +43,24 @@ function sortKeyOf(row: TaskRow & { titleKey: string }, sort: TaskSort): string 
   return (field === "updated_at" ? row.updatedAt : row.createdAt).toISOString();
 }
 
-/** Data access for tasks. Every statement is scoped by the owner's id in its WHERE clause. */
+const placeholder = sql.placeholder;
+const ownedPlaceholders = and(eq(task.id, placeholder("id")), eq(task.userId, placeholder("userId")));
+
+/**
+ * A list query's shape, which names its prepared statement: every combination is one statement,
+ * its values placeholders. The same shape always gives the same name and text, as PostgreSQL's
+ * per-connection statement names require.
+ */
+function listShape(query: TaskListQuery): string {
+  const sort = query.sort.startsWith("-") ? `${query.sort.slice(1)}_desc` : query.sort;
+  return ["task_list", sort, query.status, query.search ? "search" : "", query.after ? "after" : ""].filter(Boolean).join("_");
+}
+
+/**
+ * Data access for tasks. Every statement is scoped by the owner's id in its WHERE clause. The hot
+ * statements are prepared once per shape (named, so PostgreSQL parses and plans them once per
+ * connection) and run with placeholders: measured in docs/performance.md.
+ */
 export function createTaskRepository(db: Db) {
   const owned = (userId: string, id: string) => and(eq(task.id, id), eq(task.userId, userId));
   /**
@@ -55,27 +72,69 @@ export function createTaskRepository(db: Db) {
       ? owned(userId, id)
       : and(owned(userId, id), versions.length > 0 ? inArray(task.updatedAt, versions) : sql`false`);
 
+  const listStatements = new Map<string, ReturnType<typeof prepareList>>();
+  function prepareList(query: TaskListQuery, name: string) {
+    const descending = query.sort.startsWith("-");
+    const { column, type } = SORT_KEYS[query.sort.replace("-", "") as keyof typeof SORT_KEYS];
+    const conditions: (SQL | undefined)[] = [eq(task.userId, placeholder("userId"))];
+    if (query.status !== "all") conditions.push(eq(task.completed, query.status === "completed"));
+    if (query.search) {
+      conditions.push(or(ilike(task.title, placeholder("pattern")), ilike(task.description, placeholder("pattern"))));
+    }
+    if (query.after) {
+      const comparison = sql.raw(descending ? "<" : ">");
+      conditions.push(sql`(${column}, ${task.id}) ${comparison} (${placeholder("afterKey")}::${type}, ${placeholder("afterId")}::uuid)`);
+    }
+    const order = descending ? desc : asc;
+    return db
+      .select(columns)
+      .from(task)
+      .where(and(...conditions))
+      .orderBy(order(column), order(task.id))
+      .limit(placeholder("limit"))
+      .prepare(name);
+  }
+
+  const getStatement = db.select().from(task).where(ownedPlaceholders).prepare("task_get");
+  const createStatement = db
+    .insert(task)
+    .values({ userId: placeholder("userId"), title: placeholder("title"), description: placeholder("description"), completed: placeholder("completed") })
+    .returning()
+    .prepare("task_create");
+  const toggleStatement = db
+    .update(task)
+    .set({ completed: sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
+    .where(ownedPlaceholders)
+    .returning()
+    .prepare("task_toggle");
+  const removeStatement = db.delete(task).where(ownedPlaceholders).returning({ id: task.id }).prepare("task_remove");
+  // One per set of changed fields (at most seven).
+  const updateStatements = new Map<string, ReturnType<typeof prepareUpdate>>();
+  function prepareUpdate(fields: readonly (keyof UpdateTaskBody)[], name: string) {
+    const changes = Object.fromEntries(fields.map((field) => [field, placeholder(field)]));
+    return db
+      .update(task)
+      .set({ ...changes, updatedAt: nextUpdatedAt })
+      .where(ownedPlaceholders)
+      .returning()
+      .prepare(name);
+  }
+
   return {
     async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
-      const descending = query.sort.startsWith("-");
-      const { column, type } = SORT_KEYS[query.sort.replace("-", "") as keyof typeof SORT_KEYS];
-      const conditions: (SQL | undefined)[] = [eq(task.userId, userId)];
-      if (query.status !== "all") conditions.push(eq(task.completed, query.status === "completed"));
-      if (query.search) {
-        const pattern = likePattern(query.search);
-        conditions.push(or(ilike(task.title, pattern), ilike(task.description, pattern)));
+      const shape = listShape(query);
+      let statement = listStatements.get(shape);
+      if (!statement) {
+        statement = prepareList(query, shape);
+        listStatements.set(shape, statement);
       }
-      if (query.after) {
-        const comparison = sql.raw(descending ? "<" : ">");
-        conditions.push(sql`(${column}, ${task.id}) ${comparison} (${query.after.key}::${type}, ${query.after.id}::uuid)`);
-      }
-      const order = descending ? desc : asc;
-      const rows = await db
-        .select(columns)
-        .from(task)
-        .where(and(...conditions))
-        .orderBy(order(column), order(task.id))
-        .limit(query.limit + 1);
+      const rows = await statement.execute({
+        userId,
+        pattern: query.search ? likePattern(query.search) : undefined,
+        afterKey: query.after?.key,
+        afterId: query.after?.id,
+        limit: query.limit + 1,
+      });
       const hasMore = rows.length > query.limit;
       const page = hasMore ? rows.slice(0, query.limit) : rows;
       const last = page.at(-1);
@@ -86,29 +145,43 @@ export function createTaskRepository(db: Db) {
     },
 
     async create(userId: string, input: CreateTaskBody): Promise<TaskRow> {
-      const [row] = await db
-        .insert(task)
-        .values({ userId, title: input.title, description: input.description ?? null, completed: input.completed ?? false })
-        .returning();
+      const [row] = await createStatement.execute({
+        userId,
+        title: input.title,
+        description: input.description ?? null,
+        completed: input.completed ?? false,
+      });
       return row!;
     },
 
     async get(userId: string, id: string): Promise<TaskRow | undefined> {
-      const [row] = await db.select().from(task).where(owned(userId, id));
+      const [row] = await getStatement.execute({ userId, id });
       return row;
     },
 
     async update(userId: string, id: string, changes: UpdateTaskBody, versions?: Date[]): Promise<TaskRow | undefined> {
-      const [row] = await db
-        .update(task)
-        .set({ ...changes, updatedAt: nextUpdatedAt })
-        .where(ownedAt(userId, id, versions))
-        .returning();
+      if (versions !== undefined) {
+        const [row] = await db
+          .update(task)
+          .set({ ...changes, updatedAt: nextUpdatedAt })
+          .where(ownedAt(userId, id, versions))
+          .returning();
+        return row;
+      }
+      const fields = (["title", "description", "completed"] as const).filter((field) => changes[field] !== undefined);
+      const shape = fields.join(",");
+      let statement = updateStatements.get(shape);
+      if (!statement) {
+        statement = prepareUpdate(fields, `task_update_${fields.map((field) => field[0]).join("")}`);
+        updateStatements.set(shape, statement);
+      }
+      const [row] = await statement.execute({ ...changes, userId, id });
       return row;
     },
 
     /** Sets completed, or flips it in the same statement when no value is given (atomic under concurrency). */
     async complete(userId: string, id: string, completed: boolean | undefined, versions?: Date[]): Promise<TaskRow | undefined> {
+      if (completed === undefined && versions === undefined) return (await toggleStatement.execute({ userId, id }))[0];
       const [row] = await db
         .update(task)
         .set({ completed: completed ?? sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
@@ -119,7 +192,10 @@ export function createTaskRepository(db: Db) {
 
     /** The id of the deleted task, or undefined when there was none to delete. */
     async remove(userId: string, id: string, versions?: Date[]): Promise<string | undefined> {
-      const [row] = await db.delete(task).where(ownedAt(userId, id, versions)).returning({ id: task.id });
+      const [row] =
+        versions === undefined
+          ? await removeStatement.execute({ userId, id })
+          : await db.delete(task).where(ownedAt(userId, id, versions)).returning({ id: task.id });
       return row?.id;
     },
 

@@ -30,6 +30,10 @@ export const task = pgTable(
     index("task_user_completed_created_idx").on(t.userId, t.completed, t.createdAt, t.id),
     index("task_user_completed_updated_idx").on(t.userId, t.completed, t.updatedAt, t.id),
     index("task_user_completed_title_idx").on(t.userId, t.completed, sql`lower(${t.title})`, t.id),
+    // Search is ILIKE '%term%' on title or description: only trigram indexes serve a leading wildcard
+    // (pg_trgm, created in migration 0002). docs/performance.md has the plans.
+    index("task_title_trgm_idx").using("gin", t.title.op("gin_trgm_ops")),
+    index("task_description_trgm_idx").using("gin", t.description.op("gin_trgm_ops")),
   ],
 );
 
