@@ -19,6 +19,8 @@ export interface Config {
   publicUrl: string;
   /** Origins allowed to make cookie-authenticated writes, beyond publicUrl itself. */
   trustedOrigins: string[];
+  /** Origins whose pages may call the API from a browser (CORS, with credentials); empty: none. */
+  corsOrigins: string[];
   /** Authenticated task API requests per user per minute, counted by each instance. */
   rateLimitPerMinute: number;
 }
@@ -138,11 +140,12 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   }
 
   const publicUrl = origin("BETTER_AUTH_URL", setting(env, "BETTER_AUTH_URL") ?? `http://localhost:${port}`);
-  const trustedOrigins = (setting(env, "TRUSTED_ORIGINS") ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => origin("TRUSTED_ORIGINS", entry));
+  const origins = (name: string) =>
+    (setting(env, name) ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => origin(name, entry));
 
   return {
     nodeEnv: nodeEnvRaw,
@@ -153,7 +156,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     database,
     authSecret,
     publicUrl,
-    trustedOrigins,
+    trustedOrigins: origins("TRUSTED_ORIGINS"),
+    corsOrigins: origins("CORS_ORIGINS"),
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
   };
 }
