@@ -6,7 +6,7 @@ import { createAuth, type Auth } from "./auth.js";
 import { authRoutes } from "./auth.routes.js";
 import { createAuthenticator, type Authenticator } from "./authenticator.js";
 import { createJwtVerifier } from "./jwt-verifier.js";
-import { createSignInLimiter } from "./sign-in-limiter.js";
+import { createFailureLimiter } from "../http/failure-limiter.js";
 
 // Ten wrong passwords for one account in a quarter of an hour, from any number of addresses, and
 // that account's sign-in pauses for the rest of the quarter (its owner too: the price of the limit).
@@ -58,7 +58,7 @@ export const authPlugin = fp(
       auth,
       publicUrl: config.publicUrl,
       databaseAnswers: () => app.database.ping().then(() => true, () => false),
-      signInLimiter: createSignInLimiter({ maxFailures: SIGN_IN_FAILURES_MAX, windowMs: SIGN_IN_WINDOW_MS }),
+      signInLimiter: createFailureLimiter({ maxFailures: SIGN_IN_FAILURES_MAX, windowMs: SIGN_IN_WINDOW_MS }),
     });
   },
   { name: "auth", dependencies: ["database"] },

@@ -2,7 +2,7 @@ import { fromNodeHeaders } from "better-auth/node";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ApiError, BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
 import { AUTH_BASE_PATH, CLIENT_IP_HEADER, type Auth } from "./auth.js";
-import type { SignInLimiter } from "./sign-in-limiter.js";
+import type { FailureLimiter } from "../http/failure-limiter.js";
 
 const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
 
@@ -17,19 +17,23 @@ export interface AuthRoutesOptions {
   auth: Auth;
   publicUrl: string;
   databaseAnswers: () => Promise<boolean>;
-  signInLimiter: SignInLimiter;
+  /** Failed sign-ins per account (normalised email), whatever address they come from. */
+  signInLimiter: FailureLimiter;
 }
 
-/** The email a sign-in attempt names, in either body format Better Auth reads (JSON or a form). */
+/**
+ * The account a sign-in attempt names (trimmed, lower case, as Better Auth stores emails), in either
+ * body format Better Auth reads: JSON or a form. Better Auth's own limit is per address only.
+ */
 function signInEmail(request: FastifyRequest, body: Buffer | undefined): string | undefined {
   const path = request.url.split("?", 1)[0]!.replace(/\/+$/, "");
   if (request.method !== "POST" || path !== SIGN_IN_PATH || !body) return undefined;
   const text = body.toString("utf8");
   try {
     const email = (JSON.parse(text) as { email?: unknown } | null)?.email;
-    return typeof email === "string" ? email : undefined;
+    return typeof email === "string" ? email.trim().toLowerCase() : undefined;
   } catch {
-    return new URLSearchParams(text).get("email") ?? undefined;
+    return new URLSearchParams(text).get("email")?.trim().toLowerCase();
   }
 }
 

@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { createSignInLimiter } from "./sign-in-limiter.js";
+import { createFailureLimiter } from "./failure-limiter.js";
 
-function limiter(maxAccounts = 100) {
+function limiter(maxKeys = 100) {
   let clock = 1_000_000;
-  const limits = createSignInLimiter({ maxFailures: 3, windowMs: 60_000, maxAccounts, now: () => clock });
+  const limits = createFailureLimiter({ maxFailures: 3, windowMs: 60_000, maxKeys, now: () => clock });
   return { limits, advance: (ms: number) => (clock += ms) };
 }
 
-describe("sign-in limiter", () => {
-  it("pauses an account after its maximum of failures, for the rest of the window, whatever the letter case", () => {
+describe("failure limiter", () => {
+  it("pauses a key after its maximum of failures, for the rest of the window", () => {
     const { limits, advance } = limiter();
-    limits.failed("Ann@Example.com");
+    limits.failed("ann@example.com");
     limits.failed("ann@example.com");
     expect(limits.retryAfter("ann@example.com")).toBeNull();
-    limits.failed(" ANN@example.com ");
+    limits.failed("ann@example.com");
     advance(15_000);
     expect(limits.retryAfter("ann@example.com")).toBe(45);
     expect(limits.retryAfter("bob@example.com")).toBeNull();
@@ -21,7 +21,7 @@ describe("sign-in limiter", () => {
     expect(limits.retryAfter("ann@example.com")).toBeNull();
   });
 
-  it("a success clears the account's failures", () => {
+  it("a success clears the key's failures", () => {
     const { limits } = limiter();
     limits.failed("ann@example.com");
     limits.failed("ann@example.com");
