@@ -58,6 +58,7 @@ export const authPlugin = fp(
       auth,
       publicUrl: config.publicUrl,
       databaseAnswers: () => app.database.ping().then(() => true, () => false),
+      trustedOrigins: new Set(trustedOrigins),
       signInLimiter: createFailureLimiter({ maxFailures: SIGN_IN_FAILURES_MAX, windowMs: SIGN_IN_WINDOW_MS }),
     });
   },

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ApiError, BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
 import { AUTH_BASE_PATH, CLIENT_IP_HEADER, type Auth } from "./auth.js";
 import type { FailureLimiter } from "../http/failure-limiter.js";
+import { cookieWriteAllowed } from "./authenticator.js";
 
 const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
 
@@ -19,6 +20,7 @@ export interface AuthRoutesOptions {
   databaseAnswers: () => Promise<boolean>;
   /** Failed sign-ins per account (normalised email), whatever address they come from. */
   signInLimiter: FailureLimiter;
+  trustedOrigins: ReadonlySet<string>;
 }
 
 /**
@@ -50,7 +52,7 @@ async function outageBehind(status: number, databaseAnswers: () => Promise<boole
  * Better Auth's handler speaks Fetch Request/Response and parses bodies itself. Fastify's parsers
  * would refuse an empty JSON body (sign-out) and form posts, so this plugin hands over raw bytes.
  */
-export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databaseAnswers, signInLimiter }: AuthRoutesOptions) {
+export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databaseAnswers, signInLimiter, trustedOrigins }: AuthRoutesOptions) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -59,6 +61,10 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
     url: `${AUTH_BASE_PATH}/*`,
     schema: { hide: true },
     handler: async (request, reply) => {
+      // Better Auth checks the Origin of most cookie-carrying posts, but not sign-out's.
+      if (!cookieWriteAllowed(request, trustedOrigins)) {
+        throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");
+      }
       const body = request.body as Buffer | undefined;
       const email = signInEmail(request, body);
       const wait = email === undefined ? null : signInLimiter.retryAfter(email);
