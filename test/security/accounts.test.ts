@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import type { InjectOptions } from "fastify";
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGN_IN_FAILURES_MAX, SIGN_IN_WINDOW_MS } from "../../src/server/auth/auth.plugin.js";
 import { session, task, user as userTable } from "../../src/server/db/schema/index.js";
 import { buildTestApp, TEST_ORIGIN, type TestApp } from "../app.js";
 import { createTask } from "../tasks.js";
 import { signUp } from "../users.js";
-import { deleteAccount, expectEnvelope } from "./actors.js";
+import { deleteAccount, expectEnvelope, randomAddress } from "./actors.js";
 
 /** Credential guessing and account life cycle (OWASP API2 and API4 on the account routes). */
 let t: TestApp;
@@ -16,9 +16,6 @@ beforeAll(async () => {
   t = await buildTestApp();
 });
 afterAll(() => t.close());
-
-/** An address no other test uses: Better Auth's per-address counts live for the whole process. */
-const randomAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
 function signIn(app: TestApp["app"], email: string, password: string, remoteAddress = randomAddress()) {
   return app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: TEST_ORIGIN }, payload: { email, password }, remoteAddress });

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import type { LightMyRequestResponse } from "fastify";
+import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import { randomInt } from "node:crypto";
 import { expect } from "vitest";
 import type { App } from "../../src/server/app.js";
 import { task } from "../../src/server/db/schema/index.js";
@@ -45,5 +46,20 @@ export function expectEnvelope(response: LightMyRequestResponse, status: number,
     label,
     status,
     body: { success: false, error: expect.objectContaining({ code: code ?? expect.any(String), message: expect.any(String) }) },
+  });
+}
+
+export const randomAddress = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+/**
+ * The app, with every injected request from a new client address. Outside NODE_ENV=test Better
+ * Auth limits sign-up and sign-in per address, in memory shared by every app of the process.
+ */
+export function fromRandomAddresses(app: App): App {
+  return new Proxy(app, {
+    get: (target, property) =>
+      property === "inject"
+        ? (options: InjectOptions) => target.inject({ remoteAddress: randomAddress(), ...options })
+        : Reflect.get(target, property),
   });
 }
