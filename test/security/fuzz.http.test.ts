@@ -117,7 +117,7 @@ describe("HTTP fuzzing", () => {
         // Nothing under a user's path succeeds without that user's own valid credentials.
         if (path.startsWith("/api/") && !path.startsWith("/api/auth") && response.statusCode < 400 && method !== "OPTIONS") {
           // A cookie read from another origin is served: the browser keeps that page from reading it (CORS).
-          const ownCookie = method === "GET" ? ["own cookie", "own cookie, foreign origin"] : ["own cookie"];
+          const ownCookie = ["GET", "HEAD"].includes(method) ? ["own cookie", "own cookie, foreign origin"] : ["own cookie"];
           const allowed = userId === owner.id ? ["own bearer", ...ownCookie] : userId === other.id ? ["other bearer"] : [];
           expect(allowed, label).toContain(shape.credentials);
         }

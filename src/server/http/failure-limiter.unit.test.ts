@@ -31,7 +31,7 @@ describe("failure limiter", () => {
     expect(limits.retryAfter("ann@example.com")).toBeNull();
   });
 
-  it("holds at most maxAccounts entries: the oldest make room", () => {
+  it("holds at most maxKeys entries: the oldest make room", () => {
     const { limits } = limiter(2);
     for (const email of ["a@x.io", "b@x.io", "c@x.io"]) for (let i = 0; i < 3; i += 1) limits.failed(email);
     expect(limits.retryAfter("a@x.io")).toBeNull();
