@@ -15,7 +15,7 @@ import { fuzzSettings } from "./fuzz.js";
  * each user's whole list, as the API shows it, equals the model's.
  */
 const t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: "1000000" });
-const fuzz = fuzzSettings(30);
+const fuzz = fuzzSettings(20);
 
 type Fields = Pick<Task, "title" | "description" | "completed">;
 type Model = [Map<string, Fields>, Map<string, Fields>];
@@ -174,7 +174,7 @@ describe("model-based", () => {
     console.log(`model fuzz: ${fuzz.runs} runs, seed ${fuzz.seed} (replay with FUZZ_SEED=${fuzz.seed})`);
     let steps = 0;
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 25, size: "+1" }), async (sequence) => {
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 20 }), async (sequence) => {
         // Each run starts both users from no tasks; the model starts empty too.
         await t.app.database.db.delete(task).where(inArray(task.userId, users.map((user) => user.id)));
         steps += [...sequence].length;

@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { task } from "../../src/server/db/schema/index.js";
 import { BODY_LIMIT } from "../../src/server/http/envelope.js";
 import { buildTestApp, TEST_SECRET, type TestApp } from "../app.js";
 import { createTestDatabase } from "../database.js";
@@ -69,7 +70,8 @@ describe("sizes", () => {
 
   it("a page never holds more than 200 tasks, whatever limit is asked", async () => {
     const many = await signUp(t.app, "Many");
-    await Promise.all(Array.from({ length: 205 }, (_, index) => createTask(t.app, many, { title: `Task ${index}` })));
+    // Rows straight into the table: 205 requests would only measure the pool.
+    await t.app.database.db.insert(task).values(Array.from({ length: 205 }, (_, index) => ({ userId: many.id, title: `Task ${index}` })));
     for (const limit of ["200", "201", "1000000", "1e9", "-1", "0", "NaN"]) {
       const response = await t.app.inject({ method: "GET", url: `${many.tasksUrl}?limit=${limit}`, headers: many.bearer });
       if (response.statusCode === 200) expect(response.json().data.length).toBeLessThanOrEqual(200);
