@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("cookie-authenticated writes", () => {
-  it("every write operation with the session cookie from a foreign Origin or Referer is a 403 and changes nothing", async () => {
+  it("every write operation with the session cookie from a foreign Origin or Referer is a 403 and changes nothing", { timeout: 60_000 }, async () => {
     const writes = operationsOf(doc).filter((operation) => operation.method !== "GET");
     expect(writes.length).toBeGreaterThan(0);
     for (const operation of writes) {
@@ -70,7 +70,7 @@ describe("security headers", () => {
     expect(csp).toMatch(/object-src 'none'/);
   });
 
-  it("behind HTTPS (an https public URL), answers carry HSTS and the session cookie is Secure", async () => {
+  it("behind HTTPS (an https public URL), answers carry HSTS and the session cookie is Secure", { timeout: 60_000 }, async () => {
     const secure = await buildTestApp({ BETTER_AUTH_URL: "https://todo.example" });
     try {
       const response = await secure.app.inject({ method: "GET", url: "/healthz" });
@@ -111,7 +111,7 @@ describe("CORS", () => {
     }
   });
 
-  it("opened by CORS_ORIGINS to exactly the listed origins, with credentials", async () => {
+  it("opened by CORS_ORIGINS to exactly the listed origins, with credentials", { timeout: 60_000 }, async () => {
     const open = await buildTestApp({ CORS_ORIGINS: `${ALLOWED}, https://second.example/` });
     try {
       const allowed = await preflight(open.app, ALLOWED);

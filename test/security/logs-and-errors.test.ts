@@ -16,7 +16,7 @@ function cookieOf(response: LightMyRequestResponse): string {
 }
 
 describe("logs", () => {
-  it("at the most verbose level, a whole session leaves no password, cookie, token or Authorization value in the log", async () => {
+  it("at the most verbose level, a whole session leaves no password, cookie, token or Authorization value in the log", { timeout: 60_000 }, async () => {
     const t = await buildTestApp({ LOG_LEVEL: "trace" });
     try {
       const password = `log probe ${randomUUID()}`;
@@ -77,7 +77,7 @@ function expectNoLeak(response: LightMyRequestResponse, label: string) {
 }
 
 describe("errors in production mode", () => {
-  it("client errors (400, 401, 403, 404, 405, 413, 415, 422) and account refusals say nothing of the inside", async () => {
+  it("client errors (400, 401, 403, 404, 405, 413, 415, 422) and account refusals say nothing of the inside", { timeout: 60_000 }, async () => {
     const t = await buildTestApp({ NODE_ENV: "production" });
     const app = fromRandomAddresses(t.app);
     try {
@@ -112,7 +112,7 @@ describe("errors in production mode", () => {
     }
   });
 
-  it("a failing query (a column gone) is a 500 with a generic message, on the task API and on the account routes", async () => {
+  it("a failing query (a column gone) is a 500 with a generic message, on the task API and on the account routes", { timeout: 60_000 }, async () => {
     const t = await buildTestApp({ NODE_ENV: "production" });
     const app = fromRandomAddresses(t.app);
     try {
@@ -138,7 +138,7 @@ describe("errors in production mode", () => {
     }
   });
 
-  it("a closed database is a 503 with Retry-After and nothing of the driver's message", async () => {
+  it("a closed database is a 503 with Retry-After and nothing of the driver's message", { timeout: 60_000 }, async () => {
     const t = await buildTestApp({ NODE_ENV: "production" });
     const app = fromRandomAddresses(t.app);
     const user = await signUp(app, "Stranded");

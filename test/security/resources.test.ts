@@ -83,7 +83,7 @@ describe("sizes", () => {
 });
 
 describe("request rates", () => {
-  it(`the task API allows ${RATE_LIMIT} requests per user per minute across all its operations, then 429 with Retry-After on every one`, async () => {
+  it(`the task API allows ${RATE_LIMIT} requests per user per minute across all its operations, then 429 with Retry-After on every one`, { timeout: 60_000 }, async () => {
     const limited = await buildTestApp({ RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
     try {
       const limitedDoc = await loadOpenApi(limited.app);
@@ -108,7 +108,7 @@ describe("request rates", () => {
     }
   });
 
-  it(`requests without valid credentials are limited per address: after ${RATE_LIMIT} failures, 429 before any credential check`, async () => {
+  it(`requests without valid credentials are limited per address: after ${RATE_LIMIT} failures, 429 before any credential check`, { timeout: 60_000 }, async () => {
     const limited = await buildTestApp({ RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
     try {
       const user = await signUp(limited.app, "Neighbour");

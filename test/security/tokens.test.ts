@@ -110,7 +110,7 @@ describe("bearer tokens", () => {
     }
   });
 
-  it("a token minted before its user was deleted is a 401, also after a new account takes the same email", async () => {
+  it("a token minted before its user was deleted is a 401, also after a new account takes the same email", { timeout: 60_000 }, async () => {
     const leaver = await signUp(t.app, "Leaver");
     await deleteAccount(t.app, leaver);
     const comeback = await t.app.inject({
