@@ -154,7 +154,8 @@ describe("slow clients against a real server process", () => {
       const elapsed = await closed;
       clearInterval(drip);
       expect(elapsed).toBeGreaterThanOrEqual(9_000);
-      expect(elapsed).toBeLessThan(13_000);
+      // 10 s plus at most one 1 s check, with room for a loaded machine; Node's defaults take 30 s or more.
+      expect(elapsed).toBeLessThan(16_000);
       expect(received).toMatch(/^HTTP\/1\.1 408 /);
     } finally {
       await server.stop();
