@@ -17,7 +17,7 @@ beforeAll(async () => {
   t = await buildTestApp();
   doc = await loadOpenApi(t.app);
   owner = await signUp(t.app, "Browser user");
-});
+}, 60_000);
 afterAll(() => t.close());
 
 describe("cookie-authenticated writes", () => {
