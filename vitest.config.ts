@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // The same HTTP suite runs on embedded PGlite always, and on a real PostgreSQL when
 // TEST_DATABASE_URL names one (CI: postgres://postgres@127.0.0.1:5432/test).
 const databaseSuites = ["src/**/*.test.ts", "test/**/*.test.ts"];
-const unitSuites = ["src/**/*.unit.test.ts"];
+const unitSuites = ["src/**/*.unit.test.ts", "test/**/*.unit.test.ts"];
 const webSuites = ["web/test/**/*.test.{ts,tsx}", "scripts/**/*.test.ts"];
 // What only a database server can show (several connections racing), and PGlite cannot.
 const postgresOnlySuites = ["**/*.postgres.test.ts"];

@@ -1,3 +1,4 @@
+import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyRequest } from "fastify";
@@ -21,6 +22,9 @@ import { webPlugin } from "./web/web.plugin.js";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const REQUEST_TIMEOUT_MS = 30_000;
+// A client that dribbles its headers (slowloris) is cut after this long; Node checks every second.
+const HEADERS_TIMEOUT_MS = 10_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 export interface AppDependencies {
@@ -47,6 +51,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     return503OnClosing: false,
     // A client that stops sending halfway cannot hold a connection (or a shutdown) open for long.
     requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
@@ -93,6 +98,8 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     frameguard: { action: "deny" },
     hsts: servedOverHttps,
   });
+  // Closed unless configured: without CORS headers a browser keeps other sites' pages from reading answers.
+  if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins, credentials: true });
   await app.register(openapiPlugin, { version });
   await app.register(databasePlugin, { database });
   await app.register(authPlugin, { config, secret });

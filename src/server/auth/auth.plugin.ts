@@ -6,6 +6,12 @@ import { createAuth, type Auth } from "./auth.js";
 import { authRoutes } from "./auth.routes.js";
 import { createAuthenticator, type Authenticator } from "./authenticator.js";
 import { createJwtVerifier } from "./jwt-verifier.js";
+import { createFailureLimiter } from "../http/failure-limiter.js";
+
+// Ten wrong passwords for one account in a quarter of an hour, from any number of addresses, and
+// that account's sign-in pauses for the rest of the quarter (its owner too: the price of the limit).
+export const SIGN_IN_FAILURES_MAX = 10;
+export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -52,6 +58,8 @@ export const authPlugin = fp(
       auth,
       publicUrl: config.publicUrl,
       databaseAnswers: () => app.database.ping().then(() => true, () => false),
+      trustedOrigins: new Set(trustedOrigins),
+      signInLimiter: createFailureLimiter({ maxFailures: SIGN_IN_FAILURES_MAX, windowMs: SIGN_IN_WINDOW_MS }),
     });
   },
   { name: "auth", dependencies: ["database"] },

@@ -24,6 +24,13 @@ function requestOrigin(request: FastifyRequest): string | undefined {
   }
 }
 
+/** A request that carries the session cookie and writes must come from a trusted origin. */
+export function cookieWriteAllowed(request: FastifyRequest, trusted: ReadonlySet<string>): boolean {
+  if (SAFE_METHODS.has(request.method) || !request.headers.cookie || !SESSION_COOKIE.test(request.headers.cookie)) return true;
+  const origin = requestOrigin(request);
+  return origin !== undefined && trusted.has(origin);
+}
+
 /**
  * Who is calling: a bearer JWT (any HTTP client; verified locally) or Better Auth's session cookie
  * (the web app). A cookie rides along on cross-site requests, so cookie-authenticated writes must
@@ -52,11 +59,8 @@ export function createAuthenticator(auth: Auth, verifier: JwtVerifier, trustedOr
     if (request.headers.cookie && SESSION_COOKIE.test(request.headers.cookie)) {
       const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
       if (!session) throw new ApiError("UNAUTHORIZED", "the session is invalid or expired; sign in again");
-      if (!SAFE_METHODS.has(request.method)) {
-        const origin = requestOrigin(request);
-        if (!origin || !trusted.has(origin)) {
-          throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");
-        }
+      if (!cookieWriteAllowed(request, trusted)) {
+        throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");
       }
       return { userId: session.user.id, via: "cookie" };
     }

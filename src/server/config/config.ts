@@ -19,6 +19,8 @@ export interface Config {
   publicUrl: string;
   /** Origins allowed to make cookie-authenticated writes, beyond publicUrl itself. */
   trustedOrigins: string[];
+  /** Origins whose pages may call the API from a browser (CORS, with credentials); empty: none. */
+  corsOrigins: string[];
   /** Authenticated task API requests per user per minute, counted by each instance. */
   rateLimitPerMinute: number;
   /** The built web app (vite build's output) served at /. */
@@ -145,11 +147,12 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   }
 
   const publicUrl = origin("BETTER_AUTH_URL", setting(env, "BETTER_AUTH_URL") ?? `http://localhost:${port}`);
-  const trustedOrigins = (setting(env, "TRUSTED_ORIGINS") ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => origin("TRUSTED_ORIGINS", entry));
+  const origins = (name: string) =>
+    (setting(env, name) ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => origin(name, entry));
 
   return {
     nodeEnv: nodeEnvRaw,
@@ -160,7 +163,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     database,
     authSecret,
     publicUrl,
-    trustedOrigins,
+    trustedOrigins: origins("TRUSTED_ORIGINS"),
+    corsOrigins: origins("CORS_ORIGINS"),
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
     webDir: path.resolve(cwd, setting(env, "WEB_DIR") ?? "dist/web"),
     // Off by default under test: a test machine busy with parallel suites lags every process's event

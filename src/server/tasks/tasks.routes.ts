@@ -4,6 +4,7 @@ import type { FastifyRequest } from "fastify";
 import { sqlState } from "../db/errors.js";
 import type { TaskRow } from "../db/schema/index.js";
 import { ApiError, errorResponses } from "../http/envelope.js";
+import { createFailureLimiter } from "../http/failure-limiter.js";
 import type { CursorCodec } from "./cursor.js";
 import { etagOf, expectedVersions, isNotModified } from "./etag.js";
 import { createIdempotencyStore, parseIdempotencyKey, requestHash, type StoredResponse } from "./idempotency.js";
@@ -77,6 +78,9 @@ async function normalizeTaskBody(request: FastifyRequest) {
 // A bearer token stays valid for minutes after its account is deleted; the database knows better.
 const accountGone = () => new ApiError("UNAUTHORIZED", "this account no longer exists");
 
+const rateLimited = (seconds: number) =>
+  new ApiError("RATE_LIMITED", `too many requests; retry in ${seconds} s`, undefined, { "retry-after": String(seconds) });
+
 const taskPath = (userId: string, taskId: string) => `/api/${encodeURIComponent(userId)}/tasks/${taskId}`;
 
 const taskChanged = () =>
@@ -88,9 +92,18 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
 
   app.decorateRequest("userId", "");
 
+  // Requests without valid credentials have no user to count against; each costs a token check or
+  // a session lookup, so an address that keeps failing waits, with the per-user limit as its budget.
+  const authFailures = createFailureLimiter({ maxFailures: rateLimitPerMinute, windowMs: 60_000 });
+
   // Before body parsing and validation: who may ask comes before whether the question is well formed.
   app.addHook("onRequest", async (request) => {
-    const principal = await app.authenticate(request);
+    const wait = authFailures.retryAfter(request.ip);
+    if (wait !== null) throw rateLimited(wait);
+    const principal = await app.authenticate(request).catch((error: unknown) => {
+      if (error instanceof ApiError && error.code === "UNAUTHORIZED") authFailures.failed(request.ip);
+      throw error;
+    });
     if ((request.params as { user_id?: string }).user_id !== principal.userId) {
       throw new ApiError("FORBIDDEN", "the user_id in the path is not the signed-in user");
     }
@@ -102,10 +115,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     max: rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.userId,
-    errorResponseBuilder: (_request, context) => {
-      const seconds = Math.ceil(context.ttl / 1000);
-      return new ApiError("RATE_LIMITED", `too many requests; retry in ${seconds} s`, undefined, { "retry-after": String(seconds) });
-    },
+    errorResponseBuilder: (_request, context) => rateLimited(Math.ceil(context.ttl / 1000)),
   });
 
   /** Nothing matched: another user's task and a missing one look the same, unless the user is gone. */
