@@ -165,7 +165,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) is malformed. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -221,7 +221,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -239,7 +239,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description 1 to 255 visible ASCII characters (a UUID is a good choice). A retry with the same key and body within 24 hours replays the first answer and creates nothing; the same key with another body is a 422. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description Must be the authenticated user's id. */
                     user_id: string;
@@ -258,11 +261,15 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The task, created. */
+                /** @description The task, created (or, for a repeated Idempotency-Key, the first answer replayed). */
                 201: {
                     headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
                         /** @description The new task's URL: /api/{user_id}/tasks/{id} */
                         location?: string;
+                        /** @description Present when this is a replay: nothing was created. */
+                        "idempotent-replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
@@ -292,7 +299,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) is malformed. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -366,7 +373,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -459,7 +466,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -511,7 +518,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) is malformed. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -576,7 +583,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -677,7 +684,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -709,7 +716,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description ETags the client holds: when one is the current version, the answer is 304 with no body. */
+                    "if-none-match"?: string;
+                };
                 path: {
                     /** @description Must be the authenticated user's id. */
                     user_id: string;
@@ -722,6 +732,8 @@ export interface paths {
                 /** @description Default Response */
                 200: {
                     headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -750,6 +762,13 @@ export interface paths {
                             message?: string;
                         };
                     };
+                };
+                /** @description If-None-Match named the current version: the copy the client holds is current. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
                 401: {
@@ -807,7 +826,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -824,7 +843,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description Must be the authenticated user's id. */
                     user_id: string;
@@ -848,6 +870,8 @@ export interface paths {
                 /** @description Default Response */
                 200: {
                     headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -877,7 +901,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) is malformed. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -906,6 +930,15 @@ export interface paths {
                 };
                 /** @description No such task for this user (another user's task answers exactly the same). */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -960,7 +993,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -978,7 +1011,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description Must be the authenticated user's id. */
                     user_id: string;
@@ -1005,6 +1041,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
                 /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
                 401: {
                     headers: {
@@ -1025,6 +1070,15 @@ export interface paths {
                 };
                 /** @description No such task for this user (another user's task answers exactly the same). */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1061,7 +1115,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -1080,7 +1134,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description Must be the authenticated user's id. */
                     user_id: string;
@@ -1104,6 +1161,8 @@ export interface paths {
                 /** @description Default Response */
                 200: {
                     headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1133,7 +1192,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) is malformed. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1162,6 +1221,15 @@ export interface paths {
                 };
                 /** @description No such task for this user (another user's task answers exactly the same). */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1216,7 +1284,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -1248,7 +1316,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
                 path: {
                     /** @description Must be the authenticated user's id. */
                     user_id: string;
@@ -1268,6 +1339,8 @@ export interface paths {
                 /** @description Default Response */
                 200: {
                     headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1297,7 +1370,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) is malformed. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1326,6 +1399,15 @@ export interface paths {
                 };
                 /** @description No such task for this user (another user's task answers exactly the same). */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1371,7 +1453,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description The database cannot be reached. */
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
                         /** @description Seconds to wait before trying again. */
@@ -1396,7 +1478,7 @@ export interface components {
             success: false;
             error: {
                 /** @enum {unknown} */
-                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 /** @description Present only for VALIDATION_ERROR: one entry per offending field. */
                 details?: {
