@@ -64,6 +64,7 @@ function useOptimistic<Input, Output>(
 ) {
   const client = useQueryClient();
   return useMutation<Output, Error, Input, Snapshot>({
+    mutationKey: tasksKey(userId),
     mutationFn: send,
     onMutate: async (input) => {
       await client.cancelQueries({ queryKey: tasksKey(userId) });
@@ -84,9 +85,11 @@ function useOptimistic<Input, Output>(
     onError: (_error, _input, snapshot) => {
       for (const [key, data] of snapshot ?? []) client.setQueryData(key, data);
     },
-    // Not awaited: the caller's onError (the alert, the typed text put back) must not wait for the refetch.
+    // Only after the last change in flight: a refetch answering while another change is pending would
+    // show the server's state before that change and undo it on screen. Not awaited: the caller's
+    // onError (the alert, the typed text put back) must not wait for the refetch.
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: tasksKey(userId) });
+      if (client.isMutating({ mutationKey: tasksKey(userId) }) === 1) void client.invalidateQueries({ queryKey: tasksKey(userId) });
     },
   });
 }
