@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processStorage, type ProcessStorage } from "./process-storage.js";
-import { freePort, runServer, signUpOver, startServer } from "./server-process.js";
+import { freePort, runServer, signUpOver, startServer, STARTUP_MS } from "./server-process.js";
 
 /**
  * The server as a process: what `npm start` does with its environment, its signals and its data.
@@ -23,7 +23,7 @@ async function json(url: string, init: RequestInit = {}) {
 }
 
 describe("configuration errors", () => {
-  it("a bad setting stops the process with exit 1 and one line naming the variable", async () => {
+  it("a bad setting stops the process with exit 1 and one line naming the variable", { timeout: STARTUP_MS }, async () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "eighty" }, /^ticked: invalid configuration: PORT must be a whole number/],
       [{ NODE_ENV: "production" }, /^ticked: invalid configuration: BETTER_AUTH_SECRET is required when NODE_ENV=production/],
@@ -41,7 +41,7 @@ describe("configuration errors", () => {
     );
   });
 
-  it("an unreachable database stops the process with exit 1 and one line", async () => {
+  it("an unreachable database stops the process with exit 1 and one line", { timeout: STARTUP_MS }, async () => {
     const run = runServer({ DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", BETTER_AUTH_SECRET: "s".repeat(32) });
     expect(await run.exited).toBe(1);
     expect(run.output().trim().split("\n")).toEqual([expect.stringMatching(/^ticked: cannot open PostgreSQL \(DATABASE_URL\): /)]);
