@@ -7,17 +7,8 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export interface Summary {
-  scenario: ScenarioName;
-  target: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  /** Peak over all rounds. */
-  rssMb: number | undefined;
-  cpuMsPerRequest: number | undefined;
-}
+/** A scenario's medians over its rounds; RSS is the peak over all rounds. */
+export type Summary = Omit<Measurement, "errorKinds" | "round">;
 
 /** Medians over the rounds of each (scenario, target); errors add up, RSS is the peak. */
 export function summarize(measurements: Measurement[]): Summary[] {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../test/server-process.js";
 import { request } from "./http.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -29,17 +29,6 @@ function startCommand(): string[] {
   const words = packageJson().scripts.start!.trim().split(/\s+/);
   if (words[0] !== "node") throw new Error(`npm start must run node directly to be measured, got: ${words.join(" ")}`);
   return words.slice(1);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 export interface RunningServer {

@@ -2,10 +2,10 @@
  * Builds the web app into dist/web and prints its initial JavaScript size. With --if-stale (npm start's
  * prestart) it builds only when dist/web is missing or older than a file under web/.
  */
-import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
+import { newestSource, writtenAt } from "./mtime.js";
 import { describeInitialJavaScript, INITIAL_JS_BUDGET_BYTES, measureInitialJavaScript } from "./web-size.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -14,25 +14,7 @@ process.env.NODE_ENV = "production";
 const sources = path.join(root, "web");
 const output = path.join(root, "dist", "web");
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "test" || entry.name.includes(".test.")) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function builtAt(): number {
-  try {
-    return statSync(path.join(output, "index.html")).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-if (process.argv.includes("--if-stale") && builtAt() > newestSource(sources)) process.exit(0);
+if (process.argv.includes("--if-stale") && writtenAt(path.join(output, "index.html")) > newestSource(sources)) process.exit(0);
 
 await build({ configFile: path.join(sources, "vite.config.ts"), logLevel: "warn" });
 const initial = measureInitialJavaScript(output);

@@ -41,7 +41,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 /**
- * Runs the server exactly as `npm start` does, with the given environment on top of a clean one.
+ * Runs the server from its TypeScript sources (npm start runs the same code compiled), with the given
+ * environment on top of a clean one.
  * `preload` modules are imported first, as with node --import (the soak's memory sampler).
  */
 export function runServer(

@@ -167,12 +167,16 @@ export interface BuildRequest {
   headers?: Record<string, string>;
 }
 
-/** A request with a minimal valid body and the operation's required headers, ready for inject. */
+/** A request with a minimal valid body and the operation's required query parameters and headers, ready for inject. */
 export function requestFor(doc: OpenApiDocument, operation: Operation, { userId, objectId, headers = {} }: BuildRequest) {
   const fill: Fill = { uuid: () => objectId };
   const url = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
     encodeURIComponent(name === "user_id" ? userId : String(minimalValue(doc, parameterSchema(operation, name), fill))),
   );
+  const requiredQuery = new URLSearchParams();
+  for (const parameter of operation.parameters) {
+    if (parameter.in === "query" && parameter.required) requiredQuery.set(parameter.name, String(minimalValue(doc, parameter.schema, fill)));
+  }
   const requiredHeaders: Record<string, string> = {};
   for (const parameter of operation.parameters) {
     if (parameter.in !== "header" || !parameter.required) continue;
@@ -183,7 +187,7 @@ export function requestFor(doc: OpenApiDocument, operation: Operation, { userId,
   const body = operation.bodySchema ? minimalValue(doc, operation.bodySchema, fill) : undefined;
   return {
     method: operation.method as "GET",
-    url,
+    url: requiredQuery.size > 0 ? `${url}?${requiredQuery}` : url,
     headers: { ...requiredHeaders, ...headers },
     ...(body === undefined ? {} : { payload: body as object }),
   };
