@@ -139,18 +139,29 @@ test("a change still in flight is not undone by the refetch that follows an earl
   await page.reload();
   await tasks.expectTitles(["Second", "First"]);
 
-  // Hold the second toggle at the browser; let the first one through.
+  // Hold the second toggle at the browser; let the first one through only once the second is on its
+  // way, so the first settles while the second is pending (the moment a refetch would do harm).
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
+  let secondSent!: () => void;
+  const second = new Promise<void>((resolve) => (secondSent = resolve));
   let toggles = 0;
+  let holding = false;
   await page.route(/\/api\/[^/]+\/tasks\/[^/]+/, async (route) => {
-    if (route.request().method() === "GET" || ++toggles === 1) return route.fallback();
+    if (route.request().method() === "GET") return route.fallback();
+    if (++toggles === 1) {
+      await second;
+      return route.fallback();
+    }
+    holding = true;
+    secondSent();
     await held;
     await route.fallback();
   });
-  const listReads: number[] = [];
+  // A list read while the second change is held would answer the server's state from before it.
+  const listReadsWhileHeld: string[] = [];
   page.on("request", (request) => {
-    if (request.method() === "GET" && /\/api\/[^/]+\/tasks\?/.test(request.url())) listReads.push(Date.now());
+    if (holding && request.method() === "GET" && /\/api\/[^/]+\/tasks\?/.test(request.url())) listReadsWhileHeld.push(request.url());
   });
   const firstStored = page.waitForResponse((response) => response.request().method() === "PATCH");
   await tasks.checkbox("First").click();
@@ -159,7 +170,7 @@ test("a change still in flight is not undone by the refetch that follows an earl
   // What is asserted is that nothing happens: no list read while the second change is held (its answer
   // would untick "Second"), so there is no event to wait for; half a second is ample for a refetch.
   await page.waitForTimeout(500);
-  expect(listReads).toEqual([]);
+  expect(listReadsWhileHeld).toEqual([]);
   await expect(tasks.checkbox("Second")).toBeChecked();
   await expect(tasks.checkbox("First")).toBeChecked();
   await expect(tasks.itemsLeft(0)).toBeVisible();

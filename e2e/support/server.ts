@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { isRunning } from "../../src/server/db/data-dir-lock.js";
+import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
 import { freePort, startServer, type ServerProcess } from "../../test/server-process.js";
 
 /**
@@ -65,7 +66,7 @@ function freshPglite(): FreshDatabase {
   return {
     env: { DATA_DIR: dataDir },
     async sql(text, params) {
-      const client = await PGlite.create(dataDir);
+      const client = await PGlite.create(dataDir, { extensions: PGLITE_EXTENSIONS });
       try {
         await client.query(text, params);
       } finally {
