@@ -5,11 +5,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { summarize, table } from "./report.js";
 import { runScenario, SCENARIOS, type Measurement, type ScenarioName, type ScenarioSettings } from "./scenarios.js";
 import { buildIfNeeded, ROOT, startServer, type RunningServer } from "./server.js";
 import { referenceTarget, tickedTarget, type Target } from "./targets.js";
+import { recreateDatabase } from "../scripts/recreate-database.js";
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ticked_bench";
@@ -36,23 +36,6 @@ function serverEnv(extra: Record<string, string>): Record<string, string> {
 const secret = randomBytes(32).toString("base64");
 // Extra arguments for the server's node, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/results/profiles".
 const nodeArgs = env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-
-/** DATABASE_URL's database is dropped and created afresh; the server's "postgres" database serves to do it. */
-async function resetDatabase(url: string) {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[\w-]+$/.test(name)) throw new Error(`DATABASE_URL must name a database (letters, digits, _ or -), got "${name}"`);
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 interface ColdStart {
   /** Empty database: migrations included (and initdb, for PGlite). */
@@ -87,7 +70,7 @@ async function measure(targets: Target[]): Promise<Measurement[]> {
 
 async function benchPostgres() {
   log(`PostgreSQL: ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname} (reset)`);
-  await resetDatabase(databaseUrl);
+  await recreateDatabase(databaseUrl);
   const { server, coldStart } = await startMeasured({ DATABASE_URL: databaseUrl });
   try {
     log(`cold start: fresh ${coldStart.freshMs.toFixed(0)} ms, restart ${coldStart.restartMs.toFixed(0)} ms; seeding`);

@@ -11,6 +11,7 @@ import { expectOk } from "./http.js";
 import { median } from "./report.js";
 import { ROOT, startServer } from "./server.js";
 import { bearerHeader, signUp } from "./targets.js";
+import { recreateDatabase } from "../scripts/recreate-database.js";
 
 const env = process.env;
 const databaseUrl = env.BENCH_SCALE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ticked_bench_scale";
@@ -32,17 +33,6 @@ const seedSql = (userId: string, count: number) => `
          timestamptz '2024-01-01 00:00Z' + g * interval '1 second',
          timestamptz '2024-01-01 00:00Z' + g * interval '1 second'
   FROM generate_series(1, ${count}) g`;
-
-async function resetDatabase() {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  const admin = new URL(databaseUrl);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-}
 
 interface Probe {
   label: string;
@@ -69,7 +59,7 @@ async function cursorAfter(base: string, authorization: string, rows: number): P
 
 const secret = randomBytes(32).toString("base64");
 log(`PostgreSQL ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname} (reset)`);
-await resetDatabase();
+await recreateDatabase(databaseUrl);
 const server = await startServer({ NODE_ENV: "production", BETTER_AUTH_SECRET: secret, RATE_LIMIT_PER_MINUTE: "1000000", DATABASE_URL: databaseUrl });
 const results: Record<string, unknown>[] = [];
 const plans: Record<string, string> = {};

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { freePort, runServer, signUpOver, type ProcessUser } from "../../test/server-process.js";
+import { recreateDatabase } from "../recreate-database.js";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const USERS = Number(process.env.SOAK_USERS ?? 10);
@@ -39,21 +39,6 @@ interface Sample {
   at: number;
   rss: number;
   heapUsed: number;
-}
-
-async function freshDatabase(url: string) {
-  const name = new URL(url).pathname.slice(1);
-  if (!name.startsWith("ticked_soak")) return;
-  const adminUrl = new URL(url);
-  adminUrl.pathname = "/postgres";
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
 }
 
 function pick(): Operation {
@@ -155,7 +140,8 @@ function memoryReport(samples: Sample[]) {
 }
 
 async function main() {
-  await freshDatabase(DATABASE_URL);
+  // Only a database named for the soak is dropped: DATABASE_URL could name one with data in it.
+  if (new URL(DATABASE_URL).pathname.slice(1).startsWith("ticked_soak")) await recreateDatabase(DATABASE_URL);
   const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-soak-"));
   const memoryFile = path.join(dataDir, "memory.jsonl");
   const port = await freePort();
