@@ -43,7 +43,8 @@ describe("logs", () => {
       for (const request of requests) await t.app.inject(request);
       await auth("/api/auth/delete-user", { password }, { cookie });
 
-      expect(t.logs.length).toBeGreaterThan(20);
+      // At least the line of each of the 12 requests above.
+      expect(t.logs.length).toBeGreaterThanOrEqual(12);
       expect(t.logs.some((line) => line.includes(tasksUrl))).toBe(true);
       const cookieValue = cookie.slice(cookie.indexOf("=") + 1);
       const secrets = {

@@ -84,6 +84,26 @@ describe("listing", () => {
     expect(ids(touched)).toEqual([tasks[4]!.id, tasks[1]!.id]);
   });
 
+  it("writes each task exactly as the single-task read does, byte for byte as JSON.stringify would", async () => {
+    // The list's JSON is written by PostgreSQL (tasks.repository.ts): escapes, nulls and timestamps
+    // must come out as Node writes them.
+    const user = await signUp(t.app);
+    const titles = ['quote " backslash \\ slash /', "tab\tnew line\ncarriage\rbell\u0007 \u001f", "é ü 中文 😀 \u2028 \u2029 \u007f", "<script>&amp;</script>"];
+    for (const [i, title] of titles.entries()) {
+      await createTask(t.app, user, { title, ...(i % 2 === 0 ? { description: `${title} described` } : {}), completed: i === 1 });
+    }
+    const response = await t.app.inject({ method: "GET", url: user.tasksUrl, headers: user.bearer });
+    expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(response.body).toBe(JSON.stringify(response.json()));
+    const listed = response.json().data as Task[];
+    expect(listed.map((task) => task.title)).toEqual([...titles].reverse());
+    for (const task of listed) {
+      expect(Object.keys(task)).toEqual(["id", "user_id", "title", "description", "completed", "created_at", "updated_at"]);
+      const read = await t.app.inject({ method: "GET", url: `${user.tasksUrl}/${task.id}`, headers: user.bearer });
+      expect(read.json().data).toEqual(task);
+    }
+  });
+
   it("sorts titles case-insensitively", async () => {
     const user = await signUp(t.app);
     for (const title of ["banana", "Apple", "cherry", "apricot"]) await createTask(t.app, user, { title });

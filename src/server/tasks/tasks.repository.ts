@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { task, user, type TaskRow } from "../db/schema/index.js";
 import type { CursorPosition } from "./cursor.js";
@@ -12,21 +12,37 @@ export interface TaskListQuery {
   after: CursorPosition | undefined;
 }
 
+/** A task as the API's JSON text (tasks.schemas.ts's Task), with its id. */
+export interface TaskJson {
+  id: string;
+  json: string;
+}
+
 export interface TaskPage {
-  rows: TaskRow[];
+  tasks: TaskJson[];
   /** Where the next page starts, or undefined on the last page. */
   next: CursorPosition | undefined;
 }
 
 
-// Each sort key is the leading column of an index that starts with user_id and ends with id.
-const SORT_KEYS = {
-  created_at: { column: task.createdAt, type: sql.raw("timestamptz") },
-  updated_at: { column: task.updatedAt, type: sql.raw("timestamptz") },
-  title: { column: sql`lower(${task.title})`, type: sql.raw("text") },
-} as const;
+/** ISO 8601 in UTC with milliseconds, as Date.prototype.toISOString writes it. */
+const isoText = (column: typeof task.createdAt) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const columns = { ...getTableColumns(task), titleKey: sql<string>`lower(${task.title})` };
+/**
+ * A task as the API's JSON text, written by PostgreSQL: the bytes JSON.stringify gives for
+ * tasks.schemas.ts's Task, fields in its order (tested). A list page is then joined into the
+ * response, not parsed into rows and objects and serialized again: the list's largest cost in
+ * Node, and most of its garbage (docs/performance.md).
+ */
+const taskJson = sql<string>`'{"id":"' || ${task.id} || '","user_id":' || to_json(${task.userId}) || ',"title":' || to_json(${task.title}) || ',"description":' || coalesce(to_json(${task.description})::text, 'null') || ',"completed":' || ${task.completed} || ',"created_at":"' || ${isoText(task.createdAt)} || '","updated_at":"' || ${isoText(task.updatedAt)} || '"}'`;
+
+// Each sort key is the leading column of an index that starts with user_id and ends with id. A
+// cursor carries the key as text: the timestamps in the API's own format.
+const SORT_KEYS = {
+  created_at: { column: task.createdAt, key: isoText(task.createdAt), type: sql.raw("timestamptz") },
+  updated_at: { column: task.updatedAt, key: isoText(task.updatedAt), type: sql.raw("timestamptz") },
+  title: { column: sql`lower(${task.title})`, key: sql<string>`lower(${task.title})`, type: sql.raw("text") },
+} as const;
 
 // Strictly later than the previous value even within one millisecond, so a changed task always
 // shows a changed updated_at.
@@ -35,12 +51,6 @@ const nextUpdatedAt = sql`greatest(clock_timestamp(), ${task.updatedAt} + interv
 /** ILIKE treats % and _ as wildcards and \ as their escape; a search for them means them literally. */
 export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
-
-function sortKeyOf(row: TaskRow & { titleKey: string }, sort: TaskSort): string {
-  const field = sort.replace("-", "");
-  if (field === "title") return row.titleKey;
-  return (field === "updated_at" ? row.updatedAt : row.createdAt).toISOString();
 }
 
 const placeholder = sql.placeholder;
@@ -75,7 +85,7 @@ export function createTaskRepository(db: Db) {
   const listStatements = new Map<string, ReturnType<typeof prepareList>>();
   function prepareList(query: TaskListQuery, name: string) {
     const descending = query.sort.startsWith("-");
-    const { column, type } = SORT_KEYS[query.sort.replace("-", "") as keyof typeof SORT_KEYS];
+    const { column, key, type } = SORT_KEYS[query.sort.replace("-", "") as keyof typeof SORT_KEYS];
     const conditions: (SQL | undefined)[] = [eq(task.userId, placeholder("userId"))];
     if (query.status !== "all") conditions.push(eq(task.completed, query.status === "completed"));
     if (query.search) {
@@ -87,7 +97,7 @@ export function createTaskRepository(db: Db) {
     }
     const order = descending ? desc : asc;
     return db
-      .select(columns)
+      .select({ id: task.id, json: taskJson, key })
       .from(task)
       .where(and(...conditions))
       .orderBy(order(column), order(task.id))
@@ -139,8 +149,8 @@ export function createTaskRepository(db: Db) {
       const page = hasMore ? rows.slice(0, query.limit) : rows;
       const last = page.at(-1);
       return {
-        rows: page,
-        next: hasMore && last ? { key: sortKeyOf(last, query.sort), id: last.id } : undefined,
+        tasks: page,
+        next: hasMore && last ? { key: last.key, id: last.id } : undefined,
       };
     },
 
