@@ -1,17 +1,29 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { pino, type DestinationStream } from "pino";
 import type { LogLevel } from "./config/config.js";
 
 /**
- * JSON lines on standard output. Fastify's request serializers log no headers; the redaction is a
- * second line of defence should a header ever be logged.
+ * What a log line says of a request and of its answer. Named field by field, with no headers, so no
+ * credential (Authorization, Cookie, Set-Cookie) can reach the log. This replaces pino's redaction,
+ * which cloned every request line to look for headers that were never there: 4% of the server's
+ * allocations under load (docs/performance.md).
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream) {
-  const options = {
-    level,
-    redact: {
-      paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
-      censor: "[redacted]",
-    },
-  };
-  return destination ? pino(options, destination) : pino(options);
+const serializers = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: request.url,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }),
+  res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
+};
+
+/**
+ * JSON lines on standard output, written asynchronously: under load the lines that arrive while a
+ * write is in flight go out together in the next one, instead of one blocking write per line. Pino
+ * flushes what is left when the process exits.
+ */
+export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 1, sync: false })) {
+  return pino({ level, serializers }, destination);
 }

@@ -7,12 +7,13 @@ import { task } from "../../src/server/db/schema/index.js";
 import { TEST_ORIGIN } from "../app.js";
 import { listAll } from "../tasks.js";
 import type { TestUser } from "../users.js";
+import { withBetterAuth } from "../../src/server/auth/better-auth-gate.js";
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A token signed by the server's own current key (Better Auth's server-only signJWT), with any claims. */
 export async function signWithServerKey(app: App, payload: Record<string, unknown>): Promise<string> {
-  const { token } = await app.auth.api.signJWT({ body: { payload } });
+  const { token } = await withBetterAuth(() => app.auth.api.signJWT({ body: { payload } }));
   return token;
 }
 

@@ -7,6 +7,7 @@ import { authRoutes } from "./auth.routes.js";
 import { createAuthenticator, type Authenticator } from "./authenticator.js";
 import { createJwtVerifier } from "./jwt-verifier.js";
 import { createFailureLimiter } from "../http/failure-limiter.js";
+import { withBetterAuth } from "./better-auth-gate.js";
 
 // Ten wrong passwords for one account in a quarter of an hour, from any number of addresses, and
 // that account's sign-in pauses for the rest of the quarter (its owner too: the price of the limit).
@@ -47,7 +48,7 @@ export const authPlugin = fp(
     });
     const verifier = createJwtVerifier({
       // The server-side call reads the jwks table directly (creating the first key pair if none exists).
-      loadKeys: async () => (await auth.api.getJwks()) as JSONWebKeySet,
+      loadKeys: async () => (await withBetterAuth(() => auth.api.getJwks())) as JSONWebKeySet,
       issuer: config.publicUrl,
       audience: config.publicUrl,
     });

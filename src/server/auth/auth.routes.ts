@@ -4,6 +4,7 @@ import { ApiError, BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
 import { AUTH_BASE_PATH, CLIENT_IP_HEADER, type Auth } from "./auth.js";
 import type { FailureLimiter } from "../http/failure-limiter.js";
 import { cookieWriteAllowed } from "./authenticator.js";
+import { withBetterAuth } from "./better-auth-gate.js";
 
 const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
 
@@ -73,13 +74,15 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
           "retry-after": String(wait),
         });
       }
-      const response = await auth.handler(
-        new Request(new URL(request.url, publicUrl), {
-          // Fastify answers HEAD through the GET route; Better Auth only knows the GET.
-          method: request.method === "HEAD" ? "GET" : request.method,
-          headers: clientHeaders(request),
-          body: body && body.length > 0 ? new Uint8Array(body) : undefined,
-        }),
+      const response = await withBetterAuth(() =>
+        auth.handler(
+          new Request(new URL(request.url, publicUrl), {
+            // Fastify answers HEAD through the GET route; Better Auth only knows the GET.
+            method: request.method === "HEAD" ? "GET" : request.method,
+            headers: clientHeaders(request),
+            body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+          }),
+        ),
       );
       if (await outageBehind(response.status, databaseAnswers)) throw serviceUnavailable();
       if (email !== undefined && response.status === 401) signInLimiter.failed(email);

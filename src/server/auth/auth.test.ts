@@ -8,6 +8,7 @@ import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../../../t
 import { createTask as createTaskAs } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import { buildApp } from "../app.js";
+import { withBetterAuth } from "./better-auth-gate.js";
 import { jwks, task, user as userTable } from "../db/schema/index.js";
 
 let t: TestApp;
@@ -95,7 +96,7 @@ async function jwksKids(): Promise<string[]> {
 
 /** A token signed by the server's own current key (Better Auth's server-only signJWT), with any claims. */
 async function signWithServerKey(payload: JWTPayload): Promise<string> {
-  const { token } = await t.app.auth.api.signJWT({ body: { payload: payload as Record<string, unknown> } });
+  const { token } = await withBetterAuth(() => t.app.auth.api.signJWT({ body: { payload: payload as Record<string, unknown> } }));
   return token;
 }
 

@@ -2,6 +2,7 @@ import { fromNodeHeaders } from "better-auth/node";
 import type { FastifyRequest } from "fastify";
 import { ApiError } from "../http/envelope.js";
 import type { Auth } from "./auth.js";
+import { withBetterAuth } from "./better-auth-gate.js";
 import { InvalidTokenError, type JwtVerifier } from "./jwt-verifier.js";
 
 export interface Principal {
@@ -57,7 +58,7 @@ export function createAuthenticator(auth: Auth, verifier: JwtVerifier, trustedOr
     }
 
     if (request.headers.cookie && SESSION_COOKIE.test(request.headers.cookie)) {
-      const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
+      const session = await withBetterAuth(() => auth.api.getSession({ headers: fromNodeHeaders(request.headers) }));
       if (!session) throw new ApiError("UNAUTHORIZED", "the session is invalid or expired; sign in again");
       if (!cookieWriteAllowed(request, trusted)) {
         throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");

@@ -154,11 +154,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         limit: request.query.limit ?? PAGE_SIZE_DEFAULT,
         after: request.query.cursor ? cursors.decode(sort, request.query.cursor) : undefined,
       });
-      if (page.tasks.length === 0 && !(await tasks.userExists(request.userId))) throw accountGone();
+      if (page.count === 0 && !(await tasks.userExists(request.userId))) throw accountGone();
       // The tasks arrive as JSON text (tasks.repository.ts): the envelope is written around them.
-      const meta = { count: page.tasks.length, next_cursor: page.next ? cursors.encode(sort, page.next) : null };
-      const data = page.tasks.map((task) => task.json).join(",");
-      return sendJsonText(reply, `{"success":true,"data":[${data}],"meta":${JSON.stringify(meta)}}`);
+      const meta = { count: page.count, next_cursor: page.next ? cursors.encode(sort, page.next) : null };
+      return sendJsonText(reply, `{"success":true,"data":[${page.json}],"meta":${JSON.stringify(meta)}}`);
     },
   );
 
