@@ -19,11 +19,8 @@ const serializers = {
   res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
 };
 
-/**
- * JSON lines on standard output, written asynchronously: under load the lines that arrive while a
- * write is in flight go out together in the next one, instead of one blocking write per line. Pino
- * flushes what is left when the process exits.
- */
-export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 1, sync: false })) {
-  return pino({ level, serializers }, destination);
+/** JSON lines on standard output. */
+export function createLogger(level: LogLevel, destination?: DestinationStream) {
+  const options = { level, serializers };
+  return destination ? pino(options, destination) : pino(options);
 }

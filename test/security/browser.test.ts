@@ -61,6 +61,18 @@ describe("security headers", () => {
     }
   });
 
+  it("JSON under /api carries the API's headers (no content, same-origin only); documents carry helmet's full set", async () => {
+    for (const url of ["/api/nope", owner.tasksUrl, "/api/auth/get-session"]) {
+      const response = await t.app.inject({ method: "GET", url, headers: { ...owner.bearer, cookie: owner.cookie } });
+      expect(response.headers["content-security-policy"], url).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(response.headers["cross-origin-resource-policy"], url).toBe("same-origin");
+      expect(response.headers["referrer-policy"], url).toBeUndefined();
+    }
+    const docs = await t.app.inject({ method: "GET", url: "/docs/" });
+    expect(docs.headers["referrer-policy"]).toBe("no-referrer");
+    expect(docs.headers["cross-origin-opener-policy"]).toBe("same-origin");
+  });
+
   it("/docs has a CSP allowing scripts from its own origin only (no inline script)", async () => {
     const response = await t.app.inject({ method: "GET", url: "/docs/" });
     expect(response.statusCode).toBe(200);

@@ -1,6 +1,6 @@
-import { betterAuth } from "better-auth";
+import { betterAuth } from "better-auth/minimal";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { jwt } from "better-auth/plugins";
+import { jwt } from "better-auth/plugins/jwt";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";

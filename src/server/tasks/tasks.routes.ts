@@ -118,6 +118,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     max: rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.userId,
+    // The limit's headers go out with the 429 only (with Retry-After), not with every answer.
+    addHeadersOnExceeding: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false },
     errorResponseBuilder: (_request, context) => rateLimited(Math.ceil(context.ttl / 1000)),
   });
 
