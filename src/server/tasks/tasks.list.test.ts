@@ -4,6 +4,7 @@ import { createTask, listAll, listTasks } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import { eq } from "drizzle-orm";
 import { task } from "../db/schema/index.js";
+import { etagOf } from "./etag.js";
 import type { Task } from "./tasks.schemas.js";
 
 let t: TestApp;
@@ -84,7 +85,7 @@ describe("listing", () => {
     expect(ids(touched)).toEqual([tasks[4]!.id, tasks[1]!.id]);
   });
 
-  it("writes each task exactly as the single-task read does, byte for byte as JSON.stringify would", async () => {
+  it("writes each task as the single-task read does, byte for byte as JSON.stringify would, with its ETag", async () => {
     // The list's JSON is written by PostgreSQL (tasks.repository.ts): escapes, nulls and timestamps
     // must come out as Node writes them.
     const user = await signUp(t.app);
@@ -100,7 +101,8 @@ describe("listing", () => {
     for (const task of listed) {
       expect(Object.keys(task)).toEqual(["id", "user_id", "title", "description", "completed", "created_at", "updated_at"]);
       const read = await t.app.inject({ method: "GET", url: `${user.tasksUrl}/${task.id}`, headers: user.bearer });
-      expect(read.json().data).toEqual(task);
+      expect(read.body).toBe(JSON.stringify({ success: true, data: task }));
+      expect(read.headers.etag).toBe(etagOf(task));
     }
   });
 

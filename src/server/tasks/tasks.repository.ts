@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { task, user, type TaskRow } from "../db/schema/index.js";
+import { task, user } from "../db/schema/index.js";
 import type { CursorPosition } from "./cursor.js";
 import type { CreateTaskBody, TaskSort, TaskStatus, UpdateTaskBody } from "./tasks.schemas.js";
 
@@ -10,6 +10,17 @@ export interface TaskListQuery {
   sort: TaskSort;
   limit: number;
   after: CursorPosition | undefined;
+}
+
+/**
+ * One task as the API answers with it, written by PostgreSQL: its JSON, its entity tag (etag.ts's
+ * `"<id>.<updated_at ms>"`), and what the routes say about it.
+ */
+export interface TaskAnswer {
+  id: string;
+  json: string;
+  etag: string;
+  completed: boolean;
 }
 
 export interface TaskPage {
@@ -31,6 +42,13 @@ const isoText = (column: typeof task.createdAt) => sql<string>`to_char(${column}
  * Node, and most of its garbage (docs/performance.md).
  */
 const taskJson = sql<string>`'{"id":"' || ${task.id} || '","user_id":' || to_json(${task.userId}) || ',"title":' || to_json(${task.title}) || ',"description":' || coalesce(to_json(${task.description})::text, 'null') || ',"completed":' || ${task.completed} || ',"created_at":"' || ${isoText(task.createdAt)} || '","updated_at":"' || ${isoText(task.updatedAt)} || '"}'`;
+
+const taskAnswer = {
+  id: task.id,
+  json: taskJson,
+  etag: sql<string>`'"' || ${task.id} || '.' || (extract(epoch from ${task.updatedAt}) * 1000)::bigint || '"'`,
+  completed: task.completed,
+};
 
 // Each sort key is the leading column of an index that starts with user_id and ends with id. A
 // cursor carries the key as text: the timestamps in the API's own format.
@@ -117,17 +135,17 @@ export function createTaskRepository(db: Db) {
       .prepare(name);
   }
 
-  const getStatement = db.select().from(task).where(ownedPlaceholders).prepare("task_get");
+  const getStatement = db.select(taskAnswer).from(task).where(ownedPlaceholders).prepare("task_get");
   const createStatement = db
     .insert(task)
     .values({ userId: placeholder("userId"), title: placeholder("title"), description: placeholder("description"), completed: placeholder("completed") })
-    .returning()
+    .returning(taskAnswer)
     .prepare("task_create");
   const toggleStatement = db
     .update(task)
     .set({ completed: sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
     .where(ownedPlaceholders)
-    .returning()
+    .returning(taskAnswer)
     .prepare("task_toggle");
   const removeStatement = db.delete(task).where(ownedPlaceholders).returning({ id: task.id }).prepare("task_remove");
   // One per set of changed fields (at most seven).
@@ -138,7 +156,7 @@ export function createTaskRepository(db: Db) {
       .update(task)
       .set({ ...changes, updatedAt: nextUpdatedAt })
       .where(ownedPlaceholders)
-      .returning()
+      .returning(taskAnswer)
       .prepare(name);
   }
 
@@ -166,7 +184,7 @@ export function createTaskRepository(db: Db) {
       };
     },
 
-    async create(userId: string, input: CreateTaskBody): Promise<TaskRow> {
+    async create(userId: string, input: CreateTaskBody): Promise<TaskAnswer> {
       const [row] = await createStatement.execute({
         userId,
         title: input.title,
@@ -176,18 +194,18 @@ export function createTaskRepository(db: Db) {
       return row!;
     },
 
-    async get(userId: string, id: string): Promise<TaskRow | undefined> {
+    async get(userId: string, id: string): Promise<TaskAnswer | undefined> {
       const [row] = await getStatement.execute({ userId, id });
       return row;
     },
 
-    async update(userId: string, id: string, changes: UpdateTaskBody, versions?: Date[]): Promise<TaskRow | undefined> {
+    async update(userId: string, id: string, changes: UpdateTaskBody, versions?: Date[]): Promise<TaskAnswer | undefined> {
       if (versions !== undefined) {
         const [row] = await db
           .update(task)
           .set({ ...changes, updatedAt: nextUpdatedAt })
           .where(ownedAt(userId, id, versions))
-          .returning();
+          .returning(taskAnswer);
         return row;
       }
       const fields = (["title", "description", "completed"] as const).filter((field) => changes[field] !== undefined);
@@ -202,13 +220,13 @@ export function createTaskRepository(db: Db) {
     },
 
     /** Sets completed, or flips it in the same statement when no value is given (atomic under concurrency). */
-    async complete(userId: string, id: string, completed: boolean | undefined, versions?: Date[]): Promise<TaskRow | undefined> {
+    async complete(userId: string, id: string, completed: boolean | undefined, versions?: Date[]): Promise<TaskAnswer | undefined> {
       if (completed === undefined && versions === undefined) return (await toggleStatement.execute({ userId, id }))[0];
       const [row] = await db
         .update(task)
         .set({ completed: completed ?? sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
         .where(ownedAt(userId, id, versions))
-        .returning();
+        .returning(taskAnswer);
       return row;
     },
 

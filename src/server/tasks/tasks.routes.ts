@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sqlState } from "../db/errors.js";
-import type { TaskRow } from "../db/schema/index.js";
 import { ApiError, errorResponses } from "../http/envelope.js";
 import { createFailureLimiter } from "../http/failure-limiter.js";
 import type { CursorCodec } from "./cursor.js";
 import { etagOf, expectedVersions, isNotModified } from "./etag.js";
 import { createIdempotencyStore, parseIdempotencyKey, requestHash, type StoredResponse } from "./idempotency.js";
-import { createTaskRepository, type TaskRepository } from "./tasks.repository.js";
+import { createTaskRepository, type TaskAnswer } from "./tasks.repository.js";
 import {
   BulkDeletedEnvelope,
   BulkDeleteQuery,
@@ -51,17 +50,9 @@ export interface TasksRoutesOptions {
 const TAG = ["tasks"];
 const SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
 
-function toTask(row: TaskRow): Task {
-  return {
-    id: row.id,
-    user_id: row.userId,
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
+/** A single task's envelope around its JSON from the repository (tasks.repository.ts). */
+const taskEnvelope = (task: TaskAnswer, message?: string) =>
+  `{"success":true,"data":${task.json}${message === undefined ? "" : `,"message":${JSON.stringify(message)}`}}`;
 
 /**
  * The contract trims titles and stores "" descriptions as null; doing it before validation lets the
@@ -191,26 +182,26 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     async (request, reply) => {
       const { userId, body } = request;
       const key = parseIdempotencyKey(request.headers["idempotency-key"]);
-      const create = async (repository: TaskRepository): Promise<StoredResponse> => ({
-        statusCode: 201,
-        response: { success: true as const, data: toTask(await repository.create(userId, body)), message: "Task created" },
-      });
-      let outcome;
       try {
-        outcome = key === undefined
-          ? { ...(await create(tasks)), replayed: false }
-          : await idempotency.once(userId, key, requestHash([body.title, body.description ?? null, body.completed ?? false]), (tx) =>
-              create(createTaskRepository(tx)),
-            );
+        if (key === undefined) {
+          const task = await tasks.create(userId, body);
+          reply.code(201).header("location", taskPath(userId, task.id)).header("etag", task.etag);
+          return sendJsonText(reply, taskEnvelope(task, "Task created"));
+        }
+        const hash = requestHash([body.title, body.description ?? null, body.completed ?? false]);
+        const outcome = await idempotency.once(userId, key, hash, async (tx): Promise<StoredResponse> => ({
+          statusCode: 201,
+          response: JSON.parse(taskEnvelope(await createTaskRepository(tx).create(userId, body), "Task created")) as unknown,
+        }));
+        const answer = outcome.response as { success: true; data: Task; message: string };
+        reply.code(201).header("location", taskPath(userId, answer.data.id)).header("etag", etagOf(answer.data));
+        if (outcome.replayed) reply.header("idempotent-replayed", "true");
+        return answer;
       } catch (error) {
         // The owner row is gone: a still-valid bearer token of a deleted account.
         if (sqlState(error) === "23503") throw accountGone();
         throw error;
       }
-      const answer = outcome.response as { success: true; data: Task; message: string };
-      reply.code(outcome.statusCode as 201).header("location", taskPath(userId, answer.data.id)).header("etag", etagOf(answer.data));
-      if (outcome.replayed) reply.header("idempotent-replayed", "true");
-      return answer;
     },
   );
 
@@ -296,12 +287,11 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const row = await tasks.get(request.userId, request.params.task_id);
-      if (!row) throw await missing(request.userId);
-      const task = toTask(row);
-      reply.header("etag", etagOf(task));
-      if (isNotModified(request.headers["if-none-match"], etagOf(task))) return reply.code(304).send(null);
-      return { success: true as const, data: task };
+      const task = await tasks.get(request.userId, request.params.task_id);
+      if (!task) throw await missing(request.userId);
+      reply.header("etag", task.etag);
+      if (isNotModified(request.headers["if-none-match"], task.etag)) return reply.code(304).send(null);
+      return sendJsonText(reply, taskEnvelope(task));
     },
   );
 
@@ -329,11 +319,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       ),
       handler: async (request, reply) => {
         const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
-        const row = await tasks.update(request.userId, request.params.task_id, request.body, versions);
-        if (!row) throw await missingOrChanged(request.userId, request.params.task_id, versions);
-        const task = toTask(row);
-        reply.header("etag", etagOf(task));
-        return { success: true as const, data: task, message: "Task updated" };
+        const task = await tasks.update(request.userId, request.params.task_id, request.body, versions);
+        if (!task) throw await missingOrChanged(request.userId, request.params.task_id, versions);
+        reply.header("etag", task.etag);
+        return sendJsonText(reply, taskEnvelope(task, "Task updated"));
       },
     });
   }
@@ -359,15 +348,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     },
     async (request, reply) => {
       const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
-      const row = await tasks.complete(request.userId, request.params.task_id, request.body.completed, versions);
-      if (!row) throw await missingOrChanged(request.userId, request.params.task_id, versions);
-      const task = toTask(row);
-      reply.header("etag", etagOf(task));
-      return {
-        success: true as const,
-        data: task,
-        message: row.completed ? "Task marked complete" : "Task marked not complete",
-      };
+      const task = await tasks.complete(request.userId, request.params.task_id, request.body.completed, versions);
+      if (!task) throw await missingOrChanged(request.userId, request.params.task_id, versions);
+      reply.header("etag", task.etag);
+      return sendJsonText(reply, taskEnvelope(task, task.completed ? "Task marked complete" : "Task marked not complete"));
     },
   );
 
