@@ -10,9 +10,10 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 if curl -s -o /dev/null http://localhost:8000/; then
   echo "walkthrough: something already listens on port 8000; stop it first"; exit 1
 fi
-# What npm start does (prestart builds what is stale, then node runs the compiled server), the server
+# What npm start does (prestart builds what is stale, then npm start's own node command), the server
 # run directly so that the trap stops the server itself.
-(cd "$root" && npm run --silent prestart && DATA_DIR="$work/data" LOG_LEVEL=warn exec node dist/server/server.js) > "$work/server.log" 2>&1 &
+start=$(cd "$root" && node -p 'require("./package.json").scripts.start')
+(cd "$root" && npm run --silent prestart && DATA_DIR="$work/data" LOG_LEVEL=warn exec $start) > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
   curl -sf http://localhost:8000/readyz > /dev/null && break

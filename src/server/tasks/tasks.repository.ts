@@ -68,6 +68,7 @@ export function likePattern(search: string): string {
 }
 
 const placeholder = sql.placeholder;
+const UPDATABLE = ["title", "description", "completed"] as const;
 const ownedPlaceholders = and(eq(task.id, placeholder("id")), eq(task.userId, placeholder("userId")));
 
 /**
@@ -148,8 +149,8 @@ export function createTaskRepository(db: Db) {
     .returning(taskAnswer)
     .prepare("task_toggle");
   const removeStatement = db.delete(task).where(ownedPlaceholders).returning({ id: task.id }).prepare("task_remove");
-  // One per set of changed fields (at most seven).
-  const updateStatements = new Map<string, ReturnType<typeof prepareUpdate>>();
+  // One per set of changed fields (at most seven), indexed by the set as bits of UPDATABLE.
+  const updateStatements: ReturnType<typeof prepareUpdate>[] = [];
   function prepareUpdate(fields: readonly (keyof UpdateTaskBody)[], name: string) {
     const changes = Object.fromEntries(fields.map((field) => [field, placeholder(field)]));
     return db
@@ -208,12 +209,12 @@ export function createTaskRepository(db: Db) {
           .returning(taskAnswer);
         return row;
       }
-      const fields = (["title", "description", "completed"] as const).filter((field) => changes[field] !== undefined);
-      const shape = fields.join(",");
-      let statement = updateStatements.get(shape);
+      const shape = UPDATABLE.reduce((bits, field, bit) => (changes[field] === undefined ? bits : bits | (1 << bit)), 0);
+      let statement = updateStatements[shape];
       if (!statement) {
+        const fields = UPDATABLE.filter((field) => changes[field] !== undefined);
         statement = prepareUpdate(fields, `task_update_${fields.map((field) => field[0]).join("")}`);
-        updateStatements.set(shape, statement);
+        updateStatements[shape] = statement;
       }
       const [row] = await statement.execute({ ...changes, userId, id });
       return row;

@@ -58,12 +58,13 @@ const taskEnvelope = (task: TaskAnswer, message?: string) =>
  * The contract trims titles and stores "" descriptions as null; doing it before validation lets the
  * schema judge the text that will actually be stored (a padded 200-character title is fine).
  */
-async function normalizeTaskBody(request: FastifyRequest) {
+function normalizeTaskBody(request: FastifyRequest, _reply: FastifyReply, done: () => void) {
   const body = request.body;
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return done();
   const fields = body as Record<string, unknown>;
   if (typeof fields.title === "string") fields.title = fields.title.trim();
   if (fields.description === "") fields.description = null;
+  done();
 }
 
 // A bearer token stays valid for minutes after its account is deleted; the database knows better.
@@ -330,8 +331,9 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.patch(
     "/api/:user_id/tasks/:task_id/complete",
     {
-      preValidation: async (request) => {
+      preValidation: (request, _reply, done) => {
         if (request.body === undefined) request.body = {};
+        done();
       },
       schema: {
         tags: TAG,
