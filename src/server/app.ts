@@ -1,6 +1,6 @@
 import cors from "@fastify/cors";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger, type FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { authPlugin } from "./auth/auth.plugin.js";
@@ -66,7 +66,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     genReqId: requestId,
     requestIdHeader: false,
     // One line per request, written when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // Fastify's own 503 while closing is not in the contract's envelope; requests that still reach
     // a closing server (on kept-alive connections) are served instead, and the database closes last.
