@@ -121,7 +121,8 @@ try {
     log(`${probe.label.padEnd(34)} big ${bigMean.toFixed(2)} ms  small ${smallMean.toFixed(2)} ms  ratio ${(bigMean / smallMean).toFixed(2)}`);
   }
 
-  // The plans PostgreSQL chooses for the big user, with the statements as the repository sends them.
+  // The plans PostgreSQL chooses for the big user's page scan: the query inside the repository's list
+  // statement, which adds a row number and joins the page's JSON (docs/database.md has those full plans).
   const explain = async (label: string, statement: string, params: unknown[]) => {
     const { rows } = await db.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement}`, params);
     plans[label] = rows.map((r) => r["QUERY PLAN"]).join("\n");
