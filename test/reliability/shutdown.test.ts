@@ -21,25 +21,35 @@ beforeAll(async () => {
 });
 afterAll(() => storage.discard());
 
+const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
+
 /** Sends a request's headers and half its body, and finishes it only when told to. */
 function halfSentCreate(port: number, user: ProcessUser, title: string) {
   const body = JSON.stringify({ title });
   const socket = connect(port, "127.0.0.1");
   let response = "";
-  socket.on("data", (chunk) => (response += chunk));
+  // The server answers "100 Continue" once it has parsed the headers: from then on the request is in
+  // flight there, not an idle connection that shutting down may simply close.
+  const accepted = new Promise<void>((resolve) =>
+    socket.on("data", (chunk) => {
+      response += chunk;
+      if (response.startsWith(CONTINUE)) resolve();
+    }),
+  );
   const ended = new Promise<string>((resolve, reject) => {
-    socket.on("close", () => resolve(response));
+    socket.on("close", () => resolve(response.slice(CONTINUE.length)));
     socket.on("error", reject);
   });
-  const opened = new Promise<void>((resolve) => socket.on("connect", resolve));
+  ended.catch(() => {}); // awaited through finish(); an early reset must not go unhandled meanwhile
   const half = Math.floor(body.length / 2);
   const path = new URL(user.tasksUrl).pathname;
-  void opened.then(() =>
+  socket.on("connect", () =>
     socket.write(
       `POST ${path} HTTP/1.1\r\nHost: localhost:${port}\r\nAuthorization: ${user.headers.authorization}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
     ),
   );
+  const opened = accepted.then(() => new Promise<void>((resolve) => socket.write(body.slice(0, half), () => resolve())));
   return {
     opened,
     finish: () => {
