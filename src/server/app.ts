@@ -32,7 +32,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
  * headers for documents (referrer, opener, DNS prefetch, download and XSS-auditor controls) do
  * nothing for JSON and were 7 of every answer's 20 headers (docs/performance.md).
  */
-const API_HEADERS = (servedOverHttps: boolean): HelmetOptions => ({
+const apiHeaderOptions = (servedOverHttps: boolean): HelmetOptions => ({
   contentSecurityPolicy: { useDefaults: false, directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] } },
   crossOriginOpenerPolicy: false,
   crossOriginResourcePolicy: { policy: "same-origin" },
@@ -104,7 +104,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
       frameguard: { action: "deny" },
       hsts: servedOverHttps,
     }),
-    api: securityHeaders(API_HEADERS(servedOverHttps)),
+    api: securityHeaders(apiHeaderOptions(servedOverHttps)),
   };
   app.addHook("onRequest", (request, reply, done) => {
     reply.headers(request.url.startsWith("/api/") ? headers.api : headers.document).header("x-request-id", request.id);

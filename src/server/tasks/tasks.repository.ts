@@ -13,13 +13,13 @@ export interface TaskListQuery {
 }
 
 /**
- * One task as the API answers with it, written by PostgreSQL: its JSON, its entity tag (etag.ts's
- * `"<id>.<updated_at ms>"`), and what the routes say about it.
+ * One task as the API answers with it, written by PostgreSQL: its JSON, and what the routes need
+ * besides (its version for the ETag, etag.ts; its state for the message).
  */
 export interface TaskAnswer {
   id: string;
   json: string;
-  etag: string;
+  updated_at: string;
   completed: boolean;
 }
 
@@ -46,7 +46,7 @@ const taskJson = sql<string>`'{"id":"' || ${task.id} || '","user_id":' || to_jso
 const taskAnswer = {
   id: task.id,
   json: taskJson,
-  etag: sql<string>`'"' || ${task.id} || '.' || (extract(epoch from ${task.updatedAt}) * 1000)::bigint || '"'`,
+  updated_at: isoText(task.updatedAt),
   completed: task.completed,
 };
 

@@ -186,7 +186,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       try {
         if (key === undefined) {
           const task = await tasks.create(userId, body);
-          reply.code(201).header("location", taskPath(userId, task.id)).header("etag", task.etag);
+          reply.code(201).header("location", taskPath(userId, task.id)).header("etag", etagOf(task));
           return sendJsonText(reply, taskEnvelope(task, "Task created"));
         }
         const hash = requestHash([body.title, body.description ?? null, body.completed ?? false]);
@@ -290,8 +290,9 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     async (request, reply) => {
       const task = await tasks.get(request.userId, request.params.task_id);
       if (!task) throw await missing(request.userId);
-      reply.header("etag", task.etag);
-      if (isNotModified(request.headers["if-none-match"], task.etag)) return reply.code(304).send(null);
+      const etag = etagOf(task);
+      reply.header("etag", etag);
+      if (isNotModified(request.headers["if-none-match"], etag)) return reply.code(304).send(null);
       return sendJsonText(reply, taskEnvelope(task));
     },
   );
@@ -322,7 +323,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
         const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
         const task = await tasks.update(request.userId, request.params.task_id, request.body, versions);
         if (!task) throw await missingOrChanged(request.userId, request.params.task_id, versions);
-        reply.header("etag", task.etag);
+        reply.header("etag", etagOf(task));
         return sendJsonText(reply, taskEnvelope(task, "Task updated"));
       },
     });
@@ -352,7 +353,7 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       const versions = expectedVersions(request.headers["if-match"], request.params.task_id);
       const task = await tasks.complete(request.userId, request.params.task_id, request.body.completed, versions);
       if (!task) throw await missingOrChanged(request.userId, request.params.task_id, versions);
-      reply.header("etag", task.etag);
+      reply.header("etag", etagOf(task));
       return sendJsonText(reply, taskEnvelope(task, task.completed ? "Task marked complete" : "Task marked not complete"));
     },
   );
