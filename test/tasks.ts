@@ -36,3 +36,11 @@ export async function listAll(app: App, user: TestUser, query: Record<string, st
   } while (cursor);
   return all;
 }
+
+/**
+ * The API's default order: created_at descending, then id descending. Tasks created one after
+ * another can share a millisecond, so creation order alone is not the expected order.
+ */
+export function newestFirst(tasks: readonly Task[]): Task[] {
+  return [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}

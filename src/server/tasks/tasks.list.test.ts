@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../../../test/app.js";
-import { createTask, listAll, listTasks } from "../../../test/tasks.js";
+import { createTask, listAll, listTasks, newestFirst } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import { eq } from "drizzle-orm";
 import { task } from "../db/schema/index.js";
@@ -32,7 +32,7 @@ describe("listing", () => {
     const page = await listTasks(t.app, user);
     expect(page.status).toBe(200);
     expect(page.body.success).toBe(true);
-    expect(ids(page.tasks)).toEqual(ids(tasks).reverse());
+    expect(ids(page.tasks)).toEqual(ids(newestFirst(tasks)));
     expect(page.body.meta).toEqual({ count: 3, next_cursor: null });
   });
 
@@ -56,8 +56,8 @@ describe("listing", () => {
     const { user, tasks } = await userWithTasks(9);
     const completed = tasks.filter((task) => task.completed);
     const pending = tasks.filter((task) => !task.completed);
-    expect(ids(await listAll(t.app, user, { status: "completed" }))).toEqual(ids(completed).reverse());
-    expect(ids(await listAll(t.app, user, { status: "pending" }))).toEqual(ids(pending).reverse());
+    expect(ids(await listAll(t.app, user, { status: "completed" }))).toEqual(ids(newestFirst(completed)));
+    expect(ids(await listAll(t.app, user, { status: "pending" }))).toEqual(ids(newestFirst(pending)));
     expect(await listAll(t.app, user, { status: "all" })).toHaveLength(9);
   });
 
@@ -90,14 +90,15 @@ describe("listing", () => {
     // must come out as Node writes them.
     const user = await signUp(t.app);
     const titles = ['quote " backslash \\ slash /', "tab\tnew line\ncarriage\rbell\u0007 \u001f", "é ü 中文 😀 \u2028 \u2029 \u007f", "<script>&amp;</script>"];
+    const created: Task[] = [];
     for (const [i, title] of titles.entries()) {
-      await createTask(t.app, user, { title, ...(i % 2 === 0 ? { description: `${title} described` } : {}), completed: i === 1 });
+      created.push(await createTask(t.app, user, { title, ...(i % 2 === 0 ? { description: `${title} described` } : {}), completed: i === 1 }));
     }
     const response = await t.app.inject({ method: "GET", url: user.tasksUrl, headers: user.bearer });
     expect(response.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(response.body).toBe(JSON.stringify(response.json()));
     const listed = response.json().data as Task[];
-    expect(listed.map((task) => task.title)).toEqual([...titles].reverse());
+    expect(listed.map((task) => task.title)).toEqual(newestFirst(created).map((task) => task.title));
     for (const task of listed) {
       expect(Object.keys(task)).toEqual(["id", "user_id", "title", "description", "completed", "created_at", "updated_at"]);
       const read = await t.app.inject({ method: "GET", url: `${user.tasksUrl}/${task.id}`, headers: user.bearer });
@@ -146,7 +147,7 @@ describe("search", () => {
       if (task.completed) expected.push(task);
       await createTask(t.app, user, { title: `other ${i}`, completed: true });
     }
-    expect(ids(await listAll(t.app, user, { q: "REPORT", status: "completed", limit: 2 }))).toEqual(ids(expected).reverse());
+    expect(ids(await listAll(t.app, user, { q: "REPORT", status: "completed", limit: 2 }))).toEqual(ids(newestFirst(expected)));
   });
 
   it("an empty q means no search", async () => {
@@ -203,7 +204,7 @@ describe("keyset paging", () => {
     } while (cursor);
     const seenIds = ids(seen);
     expect(new Set(seenIds).size).toBe(seenIds.length);
-    const expected = ids(tasks).filter((id) => !deleted.has(id)).reverse();
+    const expected = ids(newestFirst(tasks.filter((task) => !deleted.has(task.id))));
     expect(seenIds).toEqual(expected);
   });
 

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { task, user } from "../db/schema/index.js";
+import { searchableText, task, user } from "../db/schema/index.js";
 import type { CursorPosition } from "./cursor.js";
 import type { CreateTaskBody, TaskSort, TaskStatus, UpdateTaskBody } from "./tasks.schemas.js";
 
@@ -104,7 +104,8 @@ export function createTaskRepository(db: Db) {
     const conditions: (SQL | undefined)[] = [eq(task.userId, placeholder("userId"))];
     if (query.status !== "all") conditions.push(eq(task.completed, query.status === "completed"));
     if (query.search) {
-      conditions.push(or(ilike(task.title, placeholder("pattern")), ilike(task.description, placeholder("pattern"))));
+      const pattern = placeholder("pattern");
+      conditions.push(ilike(searchableText(task), pattern), or(ilike(task.title, pattern), ilike(task.description, pattern)));
     }
     if (query.after) {
       const comparison = sql.raw(descending ? "<" : ">");
