@@ -198,25 +198,34 @@ Why each exists:
 - \`task_pkey\`: the primary key; single-task reads, updates and deletes (always also scoped by \`user_id\`).
 - \`task_user_created_idx\`: the default list (\`-created_at\`) and \`created_at\`; \`user_id\` first scopes the
   scan to one owner, \`id\` last makes the keyset row comparison \`(created_at, id) < (…)\` an index range.
-- \`task_user_updated_idx\`: the same for \`updated_at\` and \`-updated_at\`.
 - \`task_user_title_idx\`: the same for \`title\` and \`-title\`, on \`lower(title)\`: the list sorts and pages by
   \`lower(title)\`, and only an expression index on that exact expression can serve it.
-- \`task_user_completed_created_idx\`: \`status=pending\` and \`status=completed\` in the default order; with
-  \`completed\` fixed by equality right after \`user_id\`, the rows come out in \`created_at, id\` order.
-- \`task_user_completed_updated_idx\`, \`task_user_completed_title_idx\`: the same for the status filters
-  under the other two sort orders, so a user with 100,000 done tasks and 10 pending ones still gets the
-  pending page from a range scan, never by reading past the done ones.
-- \`task_title_trgm_idx\`, \`task_description_trgm_idx\` (GIN, \`gin_trgm_ops\`, migration 0002 with
-  \`pg_trgm\`): \`q\` is ILIKE '%…%' on title or description, which no btree can serve. They hold every
-  user's rows, so PostgreSQL uses them (a BitmapOr, then the user filter) when the term is rare, and walks
-  the user's list index with the ILIKE as a filter when the term is common; plans on 1,000,000 tasks are in
-  docs/performance.md.
-- Every update changes \`updated_at\`, an indexed column, so updates are never HOT and touch all nine
-  indexes (measured in docs/performance.md).
+- \`task_search_trgm_idx\` (GIN, \`gin_trgm_ops\`, pg_trgm; migrations 0002 and 0003): \`q\` is ILIKE '%…%' on
+  title or description, which no btree can serve. The index holds \`title || ' ' || coalesce(description, '')\`
+  for every user's rows: the search narrows by that text through the index (whatever matches either field
+  matches it), then checks the two fields themselves. PostgreSQL uses it (a bitmap scan, then the user
+  filter) when the term is rare, and walks the user's list index with the ILIKE as a filter when the term is
+  common; plans on 1,000,000 tasks are in docs/performance.md.
+
+### What is not indexed, and why
+
+Nothing a toggle changes (\`completed\`, \`updated_at\`) is in any index (migration 0003). A toggle is then a
+HOT update: the new row version goes on the same page (the table's fillfactor of 85 leaves room) and no index
+gets a new entry. Before 0003 there were nine indexes, with \`updated_at\` and \`completed\` in five of them,
+so every toggle added an entry to all nine, and with no vacuum running (autovacuum is off on the CI machine)
+the list slowed from round to round as its index filled with dead versions: 4,556, 3,175, 2,600 req/s in
+three rounds of \`npm run bench\` (docs/performance.md). The cost, measured below on a 100,000-task user:
+
+- A status filter reads the sort order's index and skips the rows in the other state (\`Rows Removed by
+  Filter\`). With a third of the tasks completed that is about three rows read per row shown; a user with
+  100,000 done tasks and 10 pending ones would read past the done ones for the pending page.
+- \`updated_at\` and \`-updated_at\` pages sort the user's rows (a top-N sort): negligible for hundreds or
+  thousands of tasks, about the figure below for 100,000.
+- Editing a title or description is still not HOT: both are in the search index.
 
 ## Why there is no lone user_id index
 
-Each index above starts with \`user_id\`, so every lookup by owner, including the foreign key's
+Each btree index above starts with \`user_id\`, so every lookup by owner, including the foreign key's
 \`ON DELETE CASCADE\`, already has an index. A lone \`user_id\` index would only cost writes and space, and it can
 mislead the planner: with the seed's \`(user_id)\` and \`(user_id, created_at)\` indexes and OFFSET paging,
 PostgreSQL chose the lone one for a deep page and sorted all of a 100,000-task user's rows on every request
@@ -235,10 +244,8 @@ Measured here, on the deep page (after 50,000 tasks): without the lone index, ${
 Data: one user with 100,000 tasks and 20 users with 200 each (distinct timestamps, a third completed), then
 ANALYZE. Each statement is the one \`tasks.repository.ts\` sends (captured from Drizzle's logger), for the user
 with 100,000 tasks and a page of ${PAGE} (the query asks for ${PAGE + 1}). A range scan is an index scan whose
-Index Cond holds every condition, with no Sort node above it. The search has no index: its plan depends on
-ANALYZE's random sample: in repeated runs of this script PostgreSQL chose, about half the time each, a Seq Scan
-of the whole table + top-N Sort (50 to 70 ms) or a backward scan of \`task_user_created_idx\` filtering the
-user's rows (about 10 ms).
+Index Cond holds every condition, with no Sort node above it; the status filters and the \`updated_at\` orders
+are not range scans by design (above).
 
 ${[...plans, withLoneIndex].map((plan) => `- ${summary(plan)} (${verdict(plan)})`).join("\n")}
 
