@@ -217,7 +217,8 @@ the list slowed from round to round as its index filled with dead versions: 4,55
 three rounds of \`npm run bench\` (docs/performance.md). The cost, measured below on a 100,000-task user:
 
 - A status filter reads the sort order's index and skips the rows in the other state (\`Rows Removed by
-  Filter\`). With a third of the tasks completed that is about three rows read per row shown; a user with
+  Filter\`). With a third of the tasks completed that is one and a half rows read per pending row shown, three per
+  completed one; a user with
   100,000 done tasks and 10 pending ones would read past the done ones for the pending page.
 - \`updated_at\` and \`-updated_at\` pages sort the user's rows (a top-N sort): negligible for hundreds or
   thousands of tasks, about the figure below for 100,000.
