@@ -37,6 +37,24 @@ describe("a task in the list", () => {
     expect(onDelete).toHaveBeenCalledOnce();
   });
 
+  it("the checkbox keeps a click until the task changes, then shows the task as it is", async () => {
+    const onToggle = vi.fn();
+    const item = (task: Task) => (
+      <ul>
+        <TaskItem task={task} onSave={vi.fn()} onToggle={onToggle} onDelete={vi.fn()} />
+      </ul>
+    );
+    const { rerender } = render(item(TASK));
+    const box = () => screen.getByRole<HTMLInputElement>("checkbox", { name: "Buy milk" });
+    await userEvent.click(box());
+    expect(onToggle).toHaveBeenCalledWith(TASK);
+    expect(box().checked).toBe(true); // before the cached task has changed
+    rerender(item({ ...TASK, completed: true })); // the optimistic update
+    expect(box().checked).toBe(true);
+    rerender(item({ ...TASK })); // the server refused: the task as it was
+    expect(box().checked).toBe(false);
+  });
+
   it("edits in place on double-click: Enter saves the trimmed title", async () => {
     const { onSave } = renderItem();
     fireEvent.doubleClick(screen.getByText("Buy milk"));

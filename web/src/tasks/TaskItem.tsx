@@ -21,6 +21,11 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
   const returnFocus = useRef(false);
   const id = useId();
   const saving = task.id.startsWith("pending-");
+  // The box shows a click at once. The cached task changes a moment later (the optimistic update in
+  // task-queries.ts runs after the click's render), and until then a controlled box would spring back.
+  const [clicked, setClicked] = useState<boolean | null>(null);
+  useEffect(() => setClicked(null), [task]);
+  const done = clicked ?? task.completed;
 
   useEffect(() => {
     if (editing) titleInput.current?.focus();
@@ -109,15 +114,18 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
   }
 
   return (
-    <li className={task.completed ? "task task-done" : "task"} aria-busy={saving || undefined}>
+    <li className={done ? "task task-done" : "task"} aria-busy={saving || undefined}>
       <input
         type="checkbox"
         id={`${id}-done`}
         className="task-check"
-        checked={task.completed}
+        checked={done}
         disabled={saving}
         aria-label={task.title}
-        onChange={() => onToggle(task)}
+        onChange={() => {
+          setClicked(!task.completed);
+          onToggle(task);
+        }}
       />
       <div className="task-text" onDoubleClick={startEditing}>
         <span className="task-title">{task.title}</span>
