@@ -63,8 +63,10 @@ describe("listing", () => {
 
   it("sorts by every allowed order, ties broken by id", async () => {
     const { user, tasks } = await userWithTasks(6);
-    // Touch two tasks so updated_at order differs from created_at order.
+    // Touch two tasks so updated_at order differs from created_at order. Each touch a few
+    // milliseconds after the last write, so it is the newest by updated_at, not tied with it.
     for (const task of [tasks[1]!, tasks[4]!]) {
+      await new Promise((resolve) => setTimeout(resolve, 3));
       await t.app.inject({ method: "PATCH", url: `${user.tasksUrl}/${task.id}`, headers: user.bearer, payload: { description: "touched" } });
     }
     const all = await listAll(t.app, user);
@@ -240,7 +242,9 @@ describe("keyset paging", () => {
       expect(cursor, sort).toBeNull();
       const seenIds = ids(seen);
       expect(new Set(seenIds).size, sort).toBe(seenIds.length);
-      expect(seenIds.filter((id) => ids(original).includes(id)), sort).toEqual(ids(original));
+      // Oldest first by created_at (ties, within one millisecond, by id); the titles were created in order.
+      const expected = sort === "created_at" ? newestFirst(original).reverse() : original;
+      expect(seenIds.filter((id) => ids(original).includes(id)), sort).toEqual(ids(expected));
     }
   });
 
