@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { expectOk, inParallel } from "./http.js";
 
 export interface BenchUser {
@@ -107,9 +108,24 @@ export async function tickedTarget(name: string, url: string, pid: number, runId
   return target;
 }
 
-/** The ceiling takes any user id in the path and checks nothing; fresh ids per run keep runs apart. */
-export async function referenceTarget(name: string, url: string, pid: number | undefined, runId: string): Promise<Target> {
-  const users = Array.from({ length: USERS }, (_, i) => ({ id: `${runId}-${i + 1}`, headers: {} }));
+/** An HS256 JWT for the user, valid six hours: what the seed stack checks (sub must be the path's user id). */
+function hs256Bearer(userId: string, secret: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const signed = `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: userId, iat: now, exp: now + 6 * 3600 })}`;
+  return `Bearer ${signed}.${createHmac("sha256", secret).update(signed).digest("base64url")}`;
+}
+
+/**
+ * A reference server (../shared/anchors): the ceiling takes any user id in the path and checks
+ * nothing; the seed stack takes any user id with a bearer token signed by its secret. Fresh ids per
+ * run keep runs apart.
+ */
+export async function referenceTarget(name: string, url: string, pid: number | undefined, runId: string, jwtSecret?: string): Promise<Target> {
+  const users = Array.from({ length: USERS }, (_, i): BenchUser => {
+    const id = `${runId}-${i + 1}`;
+    return { id, headers: jwtSecret ? { authorization: hs256Bearer(id, jwtSecret) } : {} };
+  });
   const target: Target = { name, url, pid, users, tasks: [], created: [], createdTask: createdTaskOf(users), refreshAuth: async () => {} };
   await seedTasks(target);
   return target;
