@@ -222,7 +222,9 @@ three rounds of \`npm run bench\` (docs/performance.md). The cost, measured belo
   100,000 done tasks and 10 pending ones would read past the done ones for the pending page.
 - \`updated_at\` and \`-updated_at\` pages sort the user's rows (a top-N sort): negligible for hundreds or
   thousands of tasks, about the figure below for 100,000.
-- Editing a title or description is still not HOT: both are in the search index.
+- Editing a title or description is still not HOT: both are in the search index. Its old index entries
+  wait for a vacuum: PostgreSQL's autovacuum, or on the embedded database (which has none) the server's own
+  \`VACUUM (ANALYZE)\` after every 1,000 write transactions (\`src/server/db/database.ts\`).
 
 ## Why there is no lone user_id index
 

@@ -25,12 +25,15 @@ export interface TestDatabase {
   url?: string;
 }
 
-/** A fresh, migrated database of this project's kind; closing it (via the app) also discards it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of this project's kind; closing it (via the app) also discards it.
+ * vacuumAfterWrites: the embedded database's vacuum threshold, when a test needs a small one.
+ */
+export async function createTestDatabase({ vacuumAfterWrites }: { vacuumAfterWrites?: number } = {}): Promise<TestDatabase> {
   const template = inject("testDatabase");
   if (template.kind === "pglite") {
     const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]), extensions: PGLITE_EXTENSIONS });
-    return { kind: "pglite", database: pgliteDatabase(client) };
+    return { kind: "pglite", database: pgliteDatabase(client, undefined, vacuumAfterWrites) };
   }
   const name = `${template.prefix}${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: template.adminUrl });
