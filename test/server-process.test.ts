@@ -101,6 +101,28 @@ describe("the server process", () => {
     }
   });
 
+  it("refuses to start with a BETTER_AUTH_SECRET other than the one its signing keys were stored with, and says what to do", { timeout: 60_000 }, async () => {
+    // The same port both times: tokens name the public URL (BETTER_AUTH_URL) as issuer and audience.
+    const env = { ...serverEnv, PORT: String(await freePort()) };
+    const first = await startServer(env);
+    const user = await signUpOver(first.url); // its token's signing key is now stored, encrypted
+    expect(await first.stop()).toBe(0);
+
+    const other = runServer({ ...serverEnv, PORT: "0", BETTER_AUTH_SECRET: "another secret, long enough: 0123456789abcdef" });
+    expect(await other.exited).toBe(1);
+    expect(other.output().trim().split("\n")).toEqual([
+      expect.stringMatching(/^ticked: BETTER_AUTH_SECRET is not the secret this database's JWT signing keys \(table jwks\) were encrypted with: start with that secret\. To change it, also delete the rows of jwks/),
+    ]);
+
+    // Nothing was changed: with its own secret the server starts and the user's token still works.
+    const again = await startServer(env);
+    try {
+      expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
+    } finally {
+      await again.stop();
+    }
+  });
+
   it("a second server refuses an embedded data directory in use, and shares a PostgreSQL database", { timeout: 30_000 }, async () => {
     const first = await startServer(serverEnv);
     try {

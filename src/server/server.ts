@@ -1,4 +1,5 @@
 import { buildApp } from "./app.js";
+import { checkSigningKeysReadable, SigningKeySecretError } from "./auth/signing-keys.js";
 import { ConfigError, parseConfig } from "./config/config.js";
 import { loadOrCreateSecret } from "./config/secret.js";
 import { DataDirInUseError } from "./db/data-dir-lock.js";
@@ -37,6 +38,14 @@ async function main() {
     if (error instanceof DataDirInUseError) fail(error.message);
     const where = config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.dataDir}`;
     fail(`cannot open ${where}: ${(error as Error).message}`);
+  }
+
+  try {
+    await checkSigningKeysReadable(database.db, secret);
+  } catch (error) {
+    await database.close();
+    if (error instanceof SigningKeySecretError) fail(error.message);
+    throw error;
   }
 
   const app = await buildApp(config, { database, secret, logger });

@@ -1,0 +1,24 @@
+import { symmetricDecrypt } from "better-auth/crypto";
+import { desc } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { jwks } from "../db/schema/index.js";
+
+export class SigningKeySecretError extends Error {}
+
+/**
+ * Better Auth keeps the JWT signing keys in the database, encrypted with BETTER_AUTH_SECRET. Started
+ * with another secret, the server would answer every token request with a 500; it refuses to start
+ * instead, and says what to do.
+ */
+export async function checkSigningKeysReadable(db: Db, secret: string): Promise<void> {
+  const [newest] = await db.select({ privateKey: jwks.privateKey }).from(jwks).orderBy(desc(jwks.createdAt)).limit(1);
+  if (!newest) return;
+  try {
+    await symmetricDecrypt({ key: secret, data: JSON.parse(newest.privateKey) as string });
+  } catch {
+    throw new SigningKeySecretError(
+      "BETTER_AUTH_SECRET is not the secret this database's JWT signing keys (table jwks) were encrypted with: start with that secret. " +
+        "To change it, also delete the rows of jwks; tokens issued so far are then refused, and everyone signs in again.",
+    );
+  }
+}
