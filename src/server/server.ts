@@ -31,21 +31,21 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const secret = configured(() => config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message)));
 
+  const where = config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.dataDir}`;
   let database;
   try {
     database = await openDatabase(config.database, logger);
   } catch (error) {
     if (error instanceof DataDirInUseError) fail(error.message);
-    const where = config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.dataDir}`;
     fail(`cannot open ${where}: ${(error as Error).message}`);
   }
 
   try {
     await checkSigningKeysReadable(database.db, secret);
   } catch (error) {
-    await database.close();
+    await database.close().catch(() => {});
     if (error instanceof SigningKeySecretError) fail(error.message);
-    throw error;
+    fail(`cannot read the JWT signing keys from ${where}: ${(error as Error).message}`);
   }
 
   const app = await buildApp(config, { database, secret, logger });

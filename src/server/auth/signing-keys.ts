@@ -1,5 +1,5 @@
 import { symmetricDecrypt } from "better-auth/crypto";
-import { desc } from "drizzle-orm";
+import { desc, gt, isNull, or } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { jwks } from "../db/schema/index.js";
 
@@ -11,7 +11,13 @@ export class SigningKeySecretError extends Error {}
  * instead, and says what to do.
  */
 export async function checkSigningKeysReadable(db: Db, secret: string): Promise<void> {
-  const [newest] = await db.select({ privateKey: jwks.privateKey }).from(jwks).orderBy(desc(jwks.createdAt)).limit(1);
+  // The key Better Auth signs with: the newest one not expired (it makes a new one when all are).
+  const [newest] = await db
+    .select({ privateKey: jwks.privateKey })
+    .from(jwks)
+    .where(or(isNull(jwks.expiresAt), gt(jwks.expiresAt, new Date())))
+    .orderBy(desc(jwks.createdAt))
+    .limit(1);
   if (!newest) return;
   try {
     await symmetricDecrypt({ key: secret, data: JSON.parse(newest.privateKey) as string });
