@@ -32,8 +32,8 @@ export interface Database {
 }
 
 /**
- * Write transactions after which the embedded database is vacuumed: 1,000 leave at most a thousand
- * dead row versions behind, which a list of 50 reads past in well under a millisecond.
+ * Write transactions after which the embedded database is vacuumed: few enough that the dead row
+ * versions they leave cannot slow the list down for long (docs/performance.md, fourth round).
  */
 export const EMBEDDED_VACUUM_AFTER_WRITES = 1_000;
 

@@ -10,7 +10,7 @@ declare module "fastify" {
 }
 
 /** How often the embedded database is checked for a vacuum that is due (database.ts). */
-export const VACUUM_CHECK_MS = 10_000;
+const VACUUM_CHECK_MS = 10_000;
 
 /**
  * Runs the embedded database's vacuum check every everyMs, one at a time; stopping waits for a run
@@ -39,9 +39,9 @@ export function scheduleVacuum(database: Database, everyMs: number, log: Fastify
 
 /** The app's one database client; the app owns it from here on and closes it last on shutdown. */
 export const databasePlugin = fp(
-  async (app: FastifyInstance, { database, vacuumCheckMs = VACUUM_CHECK_MS }: { database: Database; vacuumCheckMs?: number }) => {
+  async (app: FastifyInstance, { database }: { database: Database }) => {
     app.decorate("database", database);
-    const stopVacuuming = scheduleVacuum(database, vacuumCheckMs, app.log);
+    const stopVacuuming = scheduleVacuum(database, VACUUM_CHECK_MS, app.log);
     app.addHook("onClose", async () => {
       await stopVacuuming();
       await database.close();
