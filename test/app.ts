@@ -21,6 +21,13 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   // No web app unless a test gives one (WEB_DIR): the API suites answer the same with or without a local build.
   const config = parseConfig({ NODE_ENV: "test", BETTER_AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info", WEB_DIR: "test/no-web-app", ...env });
   const { database, kind } = await createTestDatabase();
+  const { logger, logs } = capturingLogger(config.logLevel);
+  const app = await buildApp(config, { database, secret: config.authSecret!, logger });
+  return { app, config, kind, logs, close: () => app.close() };
+}
+
+/** The production logger, writing into an array of its lines (JSON) instead of standard output. */
+export function capturingLogger(level: Config["logLevel"]) {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -28,6 +35,5 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
       done();
     },
   });
-  const app = await buildApp(config, { database, secret: config.authSecret!, logger: createLogger(config.logLevel, sink) });
-  return { app, config, kind, logs, close: () => app.close() };
+  return { logger: createLogger(level, sink), logs };
 }

@@ -1,8 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { capturingLogger } from "../../../test/app.js";
 import { createTestDatabase } from "../../../test/database.js";
-import { createLogger } from "../logger.js";
 import { scheduleVacuum } from "../plugins/database.js";
 import type { Database } from "./database.js";
 
@@ -39,14 +38,8 @@ async function writeTasks(count: number) {
 }
 
 function logSink() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
-      done();
-    },
-  });
-  return { lines, logger: createLogger("debug", sink) };
+  const { logger, logs } = capturingLogger("debug");
+  return { logger, lines: () => logs.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
 describe("the embedded database's vacuum", () => {
@@ -78,17 +71,17 @@ describe("the embedded database's vacuum", () => {
     if (kind === "postgres") {
       await new Promise((resolve) => setTimeout(resolve, 30));
       await stop();
-      expect(lines).toEqual([]);
+      expect(lines()).toEqual([]);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(lines).toEqual([]); // nothing due yet
+    expect(lines()).toEqual([]); // nothing due yet
     await writeTasks(THRESHOLD + 1);
-    await expect.poll(() => lines.some((line) => line.msg === "embedded database vacuumed"), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => lines().some((line) => line.msg === "embedded database vacuumed"), { timeout: 5_000 }).toBe(true);
 
     await database.close();
     await writeTasks(THRESHOLD).catch(() => {});
-    const failures = () => lines.filter((line) => line.msg === "vacuuming the embedded database failed");
+    const failures = () => lines().filter((line) => line.msg === "vacuuming the embedded database failed");
     await expect.poll(() => failures().length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     expect(failures()[0]).toMatchObject({ level: 50, error: { message: expect.any(String) } });
     await stop();
