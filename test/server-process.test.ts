@@ -1,4 +1,7 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Db } from "../src/server/db/database.js";
+import { jwks } from "../src/server/db/schema/index.js";
 import { processStorage, type ProcessStorage } from "./process-storage.js";
 import { freePort, runServer, signUpOver, startServer, STARTUP_MS } from "./server-process.js";
 
@@ -16,6 +19,21 @@ beforeAll(async () => {
   dataDir = storage.env.DATA_DIR!;
 });
 afterAll(() => storage.discard());
+
+/** The servers' data, opened as the server opens it, while none of them runs. */
+async function withStoredData<T>(use: (db: Db) => Promise<T>): Promise<T> {
+  const database = await openDatabase(
+    serverEnv.DATABASE_URL
+      ? { kind: "postgres", url: serverEnv.DATABASE_URL, poolMax: 1, connectTimeoutMs: 1_500, statementTimeoutMs: 5_000 }
+      : { kind: "embedded", dataDir },
+    console,
+  );
+  try {
+    return await use(database.db);
+  } finally {
+    await database.close();
+  }
+}
 
 async function json(url: string, init: RequestInit = {}) {
   const response = await fetch(url, init);
@@ -115,6 +133,33 @@ describe("the server process", () => {
     ]);
 
     // Nothing was changed: with its own secret the server starts and the user's token still works.
+    const again = await startServer(env);
+    try {
+      expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it("refuses to start, in one line, when its stored JWT signing keys cannot be read", { timeout: 60_000 }, async () => {
+    const env = { ...serverEnv, PORT: String(await freePort()) };
+    const first = await startServer(env);
+    const user = await signUpOver(first.url);
+    expect(await first.stop()).toBe(0);
+
+    // A hand-edited row: the key is there, but not as Better Auth wrote it.
+    const [stored] = await withStoredData((db) => db.select({ id: jwks.id, privateKey: jwks.privateKey }).from(jwks));
+    await withStoredData((db) => db.update(jwks).set({ privateKey: "not what Better Auth wrote" }).where(eq(jwks.id, stored!.id)));
+    const broken = runServer({ ...serverEnv, PORT: "0" });
+    expect(await broken.exited).toBe(1);
+    expect(broken.output().trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^ticked: cannot read the JWT signing keys from (PostgreSQL \(DATABASE_URL\)|the embedded database in \S+): the newest key \(id \S+\) is not in the form Better Auth stores keys in$/,
+      ),
+    ]);
+
+    // The check closed the database behind it: the embedded one opens again, and the key put back works.
+    await withStoredData((db) => db.update(jwks).set({ privateKey: stored!.privateKey }).where(eq(jwks.id, stored!.id)));
     const again = await startServer(env);
     try {
       expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
