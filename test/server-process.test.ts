@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../src/server/db/database.js";
 import { jwks } from "../src/server/db/schema/index.js";
@@ -148,7 +148,9 @@ describe("the server process", () => {
     expect(await first.stop()).toBe(0);
 
     // A hand-edited row: the key is there, but not as Better Auth wrote it.
-    const [stored] = await withStoredData((db) => db.select({ id: jwks.id, privateKey: jwks.privateKey }).from(jwks));
+    const [stored] = await withStoredData((db) =>
+      db.select({ id: jwks.id, privateKey: jwks.privateKey }).from(jwks).orderBy(desc(jwks.createdAt)).limit(1),
+    );
     await withStoredData((db) => db.update(jwks).set({ privateKey: "not what Better Auth wrote" }).where(eq(jwks.id, stored!.id)));
     const broken = runServer({ ...serverEnv, PORT: "0" });
     expect(await broken.exited).toBe(1);
@@ -158,7 +160,7 @@ describe("the server process", () => {
       ),
     ]);
 
-    // The check closed the database behind it: the embedded one opens again, and the key put back works.
+    // With the key put back, the server starts and the user's token still works.
     await withStoredData((db) => db.update(jwks).set({ privateKey: stored!.privateKey }).where(eq(jwks.id, stored!.id)));
     const again = await startServer(env);
     try {
