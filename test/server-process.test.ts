@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../src/server/db/database.js";
 import { jwks } from "../src/server/db/schema/index.js";
 import { processStorage, type ProcessStorage } from "./process-storage.js";
-import { freePort, runServer, signUpOver, startServer, STARTUP_MS } from "./server-process.js";
+import { freePort, runServer, signUpOver, startServer, STARTUP_MS, type ProcessUser } from "./server-process.js";
 
 /**
  * The server as a process: what `npm start` does with its environment, its signals and its data.
@@ -32,6 +32,16 @@ async function withStoredData<T>(use: (db: Db) => Promise<T>): Promise<T> {
     return await use(database.db);
   } finally {
     await database.close();
+  }
+}
+
+/** A server started on `env` accepts the user's token: the refused start before it changed nothing. */
+async function expectTokenAccepted(env: Record<string, string>, user: ProcessUser) {
+  const server = await startServer(env);
+  try {
+    expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
+  } finally {
+    await server.stop();
   }
 }
 
@@ -133,12 +143,7 @@ describe("the server process", () => {
     ]);
 
     // Nothing was changed: with its own secret the server starts and the user's token still works.
-    const again = await startServer(env);
-    try {
-      expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
-    } finally {
-      await again.stop();
-    }
+    await expectTokenAccepted(env, user);
   });
 
   it("refuses to start, in one line, when its stored JWT signing keys cannot be read", { timeout: 60_000 }, async () => {
@@ -162,12 +167,7 @@ describe("the server process", () => {
 
     // With the key put back, the server starts and the user's token still works.
     await withStoredData((db) => db.update(jwks).set({ privateKey: stored!.privateKey }).where(eq(jwks.id, stored!.id)));
-    const again = await startServer(env);
-    try {
-      expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
-    } finally {
-      await again.stop();
-    }
+    await expectTokenAccepted(env, user);
   });
 
   it("a second server refuses an embedded data directory in use, and shares a PostgreSQL database", { timeout: 30_000 }, async () => {
