@@ -1,5 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../src/server/config/config.js";
 import { openDatabase, type Db } from "../src/server/db/database.js";
 import { jwks } from "../src/server/db/schema/index.js";
 import { processStorage, type ProcessStorage } from "./process-storage.js";
@@ -22,12 +23,7 @@ afterAll(() => storage.discard());
 
 /** The servers' data, opened as the server opens it, while none of them runs. */
 async function withStoredData<T>(use: (db: Db) => Promise<T>): Promise<T> {
-  const database = await openDatabase(
-    serverEnv.DATABASE_URL
-      ? { kind: "postgres", url: serverEnv.DATABASE_URL, poolMax: 1, connectTimeoutMs: 1_500, statementTimeoutMs: 5_000 }
-      : { kind: "embedded", dataDir },
-    console,
-  );
+  const database = await openDatabase(parseConfig({ NODE_ENV: "test", ...serverEnv }).database, console);
   try {
     return await use(database.db);
   } finally {
@@ -153,10 +149,11 @@ describe("the server process", () => {
     expect(await first.stop()).toBe(0);
 
     // A hand-edited row: the key is there, but not as Better Auth wrote it.
-    const [stored] = await withStoredData((db) =>
-      db.select({ id: jwks.id, privateKey: jwks.privateKey }).from(jwks).orderBy(desc(jwks.createdAt)).limit(1),
-    );
-    await withStoredData((db) => db.update(jwks).set({ privateKey: "not what Better Auth wrote" }).where(eq(jwks.id, stored!.id)));
+    const stored = await withStoredData(async (db) => {
+      const [newest] = await db.select({ id: jwks.id, privateKey: jwks.privateKey }).from(jwks).orderBy(desc(jwks.createdAt)).limit(1);
+      await db.update(jwks).set({ privateKey: "not what Better Auth wrote" }).where(eq(jwks.id, newest!.id));
+      return newest!;
+    });
     const broken = runServer({ ...serverEnv, PORT: "0" });
     expect(await broken.exited).toBe(1);
     expect(broken.output().trim().split("\n")).toEqual([
@@ -166,7 +163,7 @@ describe("the server process", () => {
     ]);
 
     // With the key put back, the server starts and the user's token still works.
-    await withStoredData((db) => db.update(jwks).set({ privateKey: stored!.privateKey }).where(eq(jwks.id, stored!.id)));
+    await withStoredData((db) => db.update(jwks).set({ privateKey: stored.privateKey }).where(eq(jwks.id, stored.id)));
     await expectTokenAccepted(env, user);
   });
 
