@@ -4,12 +4,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } f
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { authPlugin } from "./auth/auth.plugin.js";
+import { userGuard } from "./auth/user-guard.js";
 import type { Config } from "./config/config.js";
 import type { Database } from "./db/database.js";
 import { healthRoutes } from "./health/health.routes.js";
 import { answerClientError } from "./http/connection-errors.js";
 import { ApiError, BODY_LIMIT, ErrorEnvelope } from "./http/envelope.js";
-import type { HelmetOptions } from "helmet";
 import { securityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import { databasePlugin } from "./plugins/database.js";
@@ -26,25 +26,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 // A client that dribbles its headers (slowloris) is cut after this long; Node checks every second.
 const HEADERS_TIMEOUT_MS = 10_000;
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
-/**
- * JSON answers under /api get the headers that protect an API response (OWASP's REST Security Cheat
- * Sheet): no sniffing, no framing, no loading as a subresource of another site, no content. Helmet's
- * headers for documents (referrer, opener, DNS prefetch, download and XSS-auditor controls) do
- * nothing for JSON and were 7 of every answer's 20 headers (docs/performance.md).
- */
-const apiHeaderOptions = (servedOverHttps: boolean): HelmetOptions => ({
-  contentSecurityPolicy: { useDefaults: false, directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] } },
-  crossOriginOpenerPolicy: false,
-  crossOriginResourcePolicy: { policy: "same-origin" },
-  frameguard: { action: "deny" },
-  hsts: servedOverHttps,
-  originAgentCluster: false,
-  referrerPolicy: false,
-  xDnsPrefetchControl: false,
-  xDownloadOptions: false,
-  xPermittedCrossDomainPolicies: false,
-  xXssProtection: false,
-});
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 export interface AppDependencies {
@@ -96,16 +77,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   });
 
   const servedOverHttps = config.publicUrl.startsWith("https:");
-  const headers = {
-    document: securityHeaders({
-      contentSecurityPolicy: {
-        directives: { "frame-ancestors": ["'none'"], "upgrade-insecure-requests": servedOverHttps ? [] : null },
-      },
-      frameguard: { action: "deny" },
-      hsts: servedOverHttps,
-    }),
-    api: securityHeaders(apiHeaderOptions(servedOverHttps)),
-  };
+  const headers = securityHeaders(servedOverHttps);
   app.addHook("onRequest", (request, reply, done) => {
     reply.headers(request.url.startsWith("/api/") ? headers.api : headers.document).header("x-request-id", request.id);
     done();
@@ -138,9 +110,10 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   await app.register(databasePlugin, { database });
   await app.register(authPlugin, { config, secret });
   await app.register(healthRoutes);
-  await app.register(tasksRoutes, {
-    cursors: createCursorCodec(secret),
-    rateLimitPerMinute: config.rateLimitPerMinute,
+  // Everything under /api/{user_id}/ is the signed-in user's own: one guard for all of it.
+  await app.register(async (userApi) => {
+    await userApi.register(userGuard, { rateLimitPerMinute: config.rateLimitPerMinute });
+    await userApi.register(tasksRoutes, { cursors: createCursorCodec(secret) });
   });
   await app.register(openapiRoutes);
   await app.register(webPlugin, { root: config.webDir, servedOverHttps });

@@ -1,6 +1,7 @@
 import { fromNodeHeaders } from "better-auth/node";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ApiError, BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
+import { BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
+import { createAccountRouteNotFoundError, createSignInsPausedError, createUntrustedOriginError } from "./auth.errors.js";
 import { AUTH_BASE_PATH, CLIENT_IP_HEADER, type Auth } from "./auth.js";
 import type { FailureLimiter } from "../http/failure-limiter.js";
 import { cookieWriteAllowed } from "./authenticator.js";
@@ -64,16 +65,12 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
     handler: async (request, reply) => {
       // Better Auth checks the Origin of most cookie-carrying posts, but not sign-out's.
       if (!cookieWriteAllowed(request, trustedOrigins)) {
-        throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");
+        throw createUntrustedOriginError();
       }
       const body = request.body as Buffer | undefined;
       const email = signInEmail(request, body);
       const wait = email === undefined ? null : signInLimiter.retryAfter(email);
-      if (wait !== null) {
-        throw new ApiError("RATE_LIMITED", `too many failed sign-ins for this account; retry in ${wait} s`, undefined, {
-          "retry-after": String(wait),
-        });
-      }
+      if (wait !== null) throw createSignInsPausedError(wait);
       const response = await withBetterAuth(() =>
         auth.handler(
           new Request(new URL(request.url, publicUrl), {
@@ -89,7 +86,7 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
       if (email !== undefined && response.status === 200) signInLimiter.succeeded(email);
       const payload = Buffer.from(await response.arrayBuffer());
       const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
-      if (response.status === 404 && !isJson) throw new ApiError("NOT_FOUND", "no such account route");
+      if (response.status === 404 && !isJson) throw createAccountRouteNotFoundError();
       reply.status(response.status);
       response.headers.forEach((value, name) => {
         if (name !== "set-cookie") reply.header(name, value);

@@ -4,10 +4,9 @@ import { jwt } from "better-auth/plugins/jwt";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
-export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 128;
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
 export const CLIENT_IP_HEADER = "x-ticked-client-ip";
 
@@ -34,8 +33,8 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
     emailAndPassword: {
       enabled: true,
       autoSignIn: true,
-      minPasswordLength: MIN_PASSWORD_LENGTH,
-      maxPasswordLength: MAX_PASSWORD_LENGTH,
+      minPasswordLength: PASSWORD_MIN,
+      maxPasswordLength: PASSWORD_MAX,
     },
     user: { deleteUser: { enabled: true } },
     telemetry: { enabled: false },

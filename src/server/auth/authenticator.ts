@@ -1,6 +1,12 @@
 import { fromNodeHeaders } from "better-auth/node";
 import type { FastifyRequest } from "fastify";
-import { ApiError } from "../http/envelope.js";
+import {
+  createMalformedAuthorizationError,
+  createNoCredentialsError,
+  createSessionRefusedError,
+  createTokenRefusedError,
+  createUntrustedOriginError,
+} from "./auth.errors.js";
 import type { Auth } from "./auth.js";
 import { withBetterAuth } from "./better-auth-gate.js";
 import { InvalidTokenError, type JwtVerifier } from "./jwt-verifier.js";
@@ -45,28 +51,24 @@ export function createAuthenticator(auth: Auth, verifier: JwtVerifier, trustedOr
     if (authorization !== undefined) {
       const [scheme, token, extra] = authorization.trim().split(/\s+/);
       if (scheme?.toLowerCase() !== "bearer" || !token || extra !== undefined) {
-        throw new ApiError("UNAUTHORIZED", "the Authorization header must be: Bearer <token>");
+        throw createMalformedAuthorizationError();
       }
       try {
         return { userId: await verifier.verify(token), via: "bearer" };
       } catch (error) {
-        if (error instanceof InvalidTokenError) {
-          throw new ApiError("UNAUTHORIZED", "the token is invalid or expired; get a new one from /api/auth/token");
-        }
+        if (error instanceof InvalidTokenError) throw createTokenRefusedError();
         throw error;
       }
     }
 
     if (request.headers.cookie && SESSION_COOKIE.test(request.headers.cookie)) {
       const session = await withBetterAuth(() => auth.api.getSession({ headers: fromNodeHeaders(request.headers) }));
-      if (!session) throw new ApiError("UNAUTHORIZED", "the session is invalid or expired; sign in again");
-      if (!cookieWriteAllowed(request, trusted)) {
-        throw new ApiError("FORBIDDEN", "cookie-authenticated writes must come from the app's own origin");
-      }
+      if (!session) throw createSessionRefusedError();
+      if (!cookieWriteAllowed(request, trusted)) throw createUntrustedOriginError();
       return { userId: session.user.id, via: "cookie" };
     }
 
-    throw new ApiError("UNAUTHORIZED", "sign in, or send Authorization: Bearer <token> from /api/auth/token");
+    throw createNoCredentialsError();
   };
 }
 

@@ -17,7 +17,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/healthz",
     { schema: { tags: ["service"], summary: "Liveness: 200 while the process is up", response: { 200: Status } } },
-    async () => ({ success: true as const, data: { status: "ok" } }),
+    async () => ({ success: true as const, data: { status: "ok" }, message: "Up" }),
   );
 
   app.get(
@@ -36,7 +36,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.log.warn({ err: error }, "readiness check failed");
         throw new ApiError("SERVICE_UNAVAILABLE", "the database is not answering", undefined, { "retry-after": "5" });
       }
-      return { success: true as const, data: { status: "ready" } };
+      return { success: true as const, data: { status: "ready" }, message: "Ready" };
     },
   );
 };

@@ -41,11 +41,19 @@ export class ApiError extends Error {
   }
 }
 
-export const serviceUnavailable = () =>
-  new ApiError("SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly", undefined, { "retry-after": "5" });
+/**
+ * An error declared once, in its module's errors file (as papra's createErrorFactory): handlers
+ * throw the factory's result and never build an ApiError inline.
+ */
+export function createErrorFactory(code: ErrorCode, message: string, headers?: Record<string, string>) {
+  return () => new ApiError(code, message, undefined, headers);
+}
 
-export const internalError = () =>
-  new ApiError("INTERNAL_ERROR", "something went wrong on our side; the request id identifies it in the log");
+export const serviceUnavailable = createErrorFactory("SERVICE_UNAVAILABLE", "the database is unavailable; try again shortly", {
+  "retry-after": "5",
+});
+
+export const internalError = createErrorFactory("INTERNAL_ERROR", "something went wrong on our side; the request id identifies it in the log");
 
 export const ErrorEnvelope = Type.Object(
   {
@@ -67,11 +75,12 @@ export function errorBody(code: ErrorCode, message: string, details?: ErrorDetai
   return { success: false as const, error: details ? { code, message, details } : { code, message } };
 }
 
+/** A success answer: its data, and a short human text for it ("Task retrieved", "3 tasks"). */
 export function dataEnvelope<T extends TSchema>(data: T) {
   return Type.Object({
     success: Type.Literal(true),
     data,
-    message: Type.Optional(Type.String()),
+    message: Type.String(),
   });
 }
 

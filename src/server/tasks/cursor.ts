@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ApiError } from "../http/envelope.js";
 import { UUID_PATTERN } from "../http/validation.js";
-import type { TaskSort } from "./tasks.schemas.js";
+import type { TaskSort } from "../../shared/rules.js";
+import { createInvalidCursorError as invalid } from "./tasks.errors.js";
 
 /** Where a page ended: the sort key of its last task and that task's id (the tie-break). */
 export interface CursorPosition {
@@ -10,10 +10,6 @@ export interface CursorPosition {
 }
 
 const SIGNATURE_BYTES = 16;
-
-function invalid(): ApiError {
-  return new ApiError("BAD_REQUEST", "cursor is not one this server issued for this sort order; start from the first page");
-}
 
 /**
  * Cursors are opaque to clients and signed, so one the server did not produce (edited, forged or

@@ -1,4 +1,4 @@
-import { ApiError } from "../http/envelope.js";
+import { createMalformedIfMatchError } from "./tasks.errors.js";
 
 /**
  * A task's entity tag names one version of it: its id and its updated_at, which moves forward on every
@@ -41,7 +41,7 @@ function parseEntityTags(value: string): "*" | EntityTag[] | null {
 export function expectedVersions(ifMatch: string | undefined, taskId: string): Date[] | undefined {
   if (ifMatch === undefined) return undefined;
   const tags = parseEntityTags(ifMatch);
-  if (tags === null) throw new ApiError("BAD_REQUEST", 'If-Match must be "*" or a list of entity tags, as in ETag');
+  if (tags === null) throw createMalformedIfMatchError();
   if (tags === "*") return undefined;
   const prefix = `${taskId.toLowerCase()}.`;
   return tags

@@ -2,7 +2,7 @@ import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database.js";
 import { idempotencyKey } from "../db/schema/index.js";
-import { ApiError } from "../http/envelope.js";
+import { createIdempotencyKeyReusedError, createMalformedIdempotencyKeyError } from "./tasks.errors.js";
 
 const KEY = /^[\x21-\x7E]{1,255}$/;
 const TTL = sql.raw("interval '24 hours'");
@@ -24,7 +24,7 @@ export interface Outcome extends StoredResponse {
 /** An Idempotency-Key header: 1 to 255 visible ASCII characters, or a 400. */
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  if (!KEY.test(header)) throw new ApiError("BAD_REQUEST", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+  if (!KEY.test(header)) throw createMalformedIdempotencyKeyError();
   return header;
 }
 
@@ -43,9 +43,7 @@ export function createIdempotencyStore(db: Db) {
     const [row] = await db.select().from(idempotencyKey).where(live(userId, key));
     if (!row) return undefined;
     if (row.requestHash !== hash) {
-      throw new ApiError("VALIDATION_ERROR", "this Idempotency-Key was used with a different request", [
-        { field: "idempotency-key", message: "was already used with a different body" },
-      ]);
+      throw createIdempotencyKeyReusedError();
     }
     return { statusCode: row.statusCode, response: row.response, replayed: true };
   }

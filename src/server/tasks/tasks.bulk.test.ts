@@ -28,7 +28,7 @@ describe("GET /api/{user_id}/tasks/counts", () => {
     const alice = await userWith([true, false, false]);
     await userWith([true, true]);
     const response = await t.app.inject({ method: "GET", url: `${alice.tasksUrl}/counts`, headers: alice.bearer });
-    expect(response.json()).toEqual({ success: true, data: { all: 3, pending: 2, completed: 1 } });
+    expect(response.json()).toEqual({ success: true, data: { all: 3, pending: 2, completed: 1 }, message: "3 tasks, 1 completed" });
     expect(await counts(await signUp(t.app))).toEqual({ all: 0, pending: 0, completed: 0 });
   });
 
@@ -37,6 +37,19 @@ describe("GET /api/{user_id}/tasks/counts", () => {
     const typo = await t.app.inject({ method: "GET", url: `${alice.tasksUrl}/counts?status=pending`, headers: alice.bearer });
     expect(typo.statusCode).toBe(422);
     expect(typo.json().error.code).toBe("VALIDATION_ERROR");
+  });
+
+  it("other methods on it are a 405 with Allow: GET, HEAD, never parsed as a task id", async () => {
+    const alice = await userWith([false]);
+    for (const method of ["DELETE", "PATCH", "POST", "PUT"] as const) {
+      for (const headers of [alice.bearer, {}]) {
+        const response = await t.app.inject({ method, url: `${alice.tasksUrl}/counts`, headers, payload: method === "DELETE" ? undefined : { completed: true } });
+        expect(response.statusCode, method).toBe(405);
+        expect(response.json().error.code, method).toBe("METHOD_NOT_ALLOWED");
+        expect(response.headers.allow, method).toBe("GET, HEAD");
+      }
+    }
+    expect(await counts(alice)).toEqual({ all: 1, pending: 1, completed: 0 });
   });
 });
 

@@ -36,11 +36,19 @@ describe("listing", () => {
     expect(page.body.meta).toEqual({ count: 3, next_cursor: null });
   });
 
+  it("every read carries a message, as every write does: the list's counts its page", async () => {
+    const { user, tasks } = await userWithTasks(3);
+    expect((await listTasks(t.app, user)).body.message).toBe("3 tasks");
+    expect((await listTasks(t.app, user, { limit: 1 })).body.message).toBe("1 task");
+    const read = await t.app.inject({ method: "GET", url: `${user.tasksUrl}/${tasks[0]!.id}`, headers: user.bearer });
+    expect(read.json().message).toBe("Task retrieved");
+  });
+
   it("an empty list is 200 with no tasks", async () => {
     const user = await signUp(t.app);
     const page = await listTasks(t.app, user);
     expect(page.status).toBe(200);
-    expect(page.body).toEqual({ success: true, data: [], meta: { count: 0, next_cursor: null } });
+    expect(page.body).toEqual({ success: true, data: [], message: "0 tasks", meta: { count: 0, next_cursor: null } });
   });
 
   it("a user sees only their own tasks", async () => {
@@ -88,8 +96,8 @@ describe("listing", () => {
   });
 
   it("writes each task as the single-task read does, byte for byte as JSON.stringify would, with its ETag", async () => {
-    // The list's JSON is written by PostgreSQL (tasks.repository.ts): escapes, nulls and timestamps
-    // must come out as Node writes them.
+    // The answers are serialized from the route schemas: escapes, nulls and timestamps must come out
+    // as JSON.stringify writes them, and the list and the read must agree.
     const user = await signUp(t.app);
     const titles = ['quote " backslash \\ slash /', "tab\tnew line\ncarriage\rbell\u0007 \u001f", "é ü 中文 😀 \u2028 \u2029 \u007f", "<script>&amp;</script>"];
     const created: Task[] = [];
@@ -104,7 +112,7 @@ describe("listing", () => {
     for (const task of listed) {
       expect(Object.keys(task)).toEqual(["id", "user_id", "title", "description", "completed", "created_at", "updated_at"]);
       const read = await t.app.inject({ method: "GET", url: `${user.tasksUrl}/${task.id}`, headers: user.bearer });
-      expect(read.body).toBe(JSON.stringify({ success: true, data: task }));
+      expect(read.body).toBe(JSON.stringify({ success: true, data: task, message: "Task retrieved" }));
       expect(read.headers.etag).toBe(etagOf(task));
     }
   });

@@ -1,8 +1,9 @@
-import { and, asc, count, desc, eq, ilike, inArray, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { searchableText, task, user } from "../db/schema/index.js";
+import { searchableText, task } from "../db/schema/index.js";
+import type { TaskCounts, TaskSort, TaskStatus } from "../../shared/rules.js";
 import type { CursorPosition } from "./cursor.js";
-import type { CreateTaskBody, TaskSort, TaskStatus, UpdateTaskBody } from "./tasks.schemas.js";
+import type { CreateTaskBody, Task, UpdateTaskBody } from "./tasks.schemas.js";
 
 export interface TaskListQuery {
   status: TaskStatus;
@@ -12,42 +13,27 @@ export interface TaskListQuery {
   after: CursorPosition | undefined;
 }
 
-/**
- * One task as the API answers with it, written by PostgreSQL: its JSON, and what the routes need
- * besides (its version for the ETag, etag.ts; its state for the message).
- */
-export interface TaskAnswer {
-  id: string;
-  json: string;
-  updated_at: string;
-  completed: boolean;
-}
-
 export interface TaskPage {
-  /** The page's tasks as the API's JSON (tasks.schemas.ts's Task), comma-separated: an array's inside. */
-  json: string;
-  count: number;
+  tasks: Task[];
   /** Where the next page starts, or undefined on the last page. */
   next: CursorPosition | undefined;
 }
-
 
 /** ISO 8601 in UTC with milliseconds, as Date.prototype.toISOString writes it. */
 const isoText = (column: typeof task.createdAt) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * A task as the API's JSON text, written by PostgreSQL: the bytes JSON.stringify gives for
- * tasks.schemas.ts's Task, fields in its order (tested). A list page is then joined into the
- * response, not parsed into rows and objects and serialized again: the list's largest cost in
- * Node, and most of its garbage (docs/performance.md).
+ * A task as the API answers with it (tasks.schemas.ts's Task): the rows arrive with the API's field
+ * names and the timestamps already as text, so they are answered as they come, with no mapping.
  */
-const taskJson = sql<string>`'{"id":"' || ${task.id} || '","user_id":' || to_json(${task.userId}) || ',"title":' || to_json(${task.title}) || ',"description":' || coalesce(to_json(${task.description})::text, 'null') || ',"completed":' || ${task.completed} || ',"created_at":"' || ${isoText(task.createdAt)} || '","updated_at":"' || ${isoText(task.updatedAt)} || '"}'`;
-
-const taskAnswer = {
+const taskColumns = {
   id: task.id,
-  json: taskJson,
-  updated_at: isoText(task.updatedAt),
+  user_id: task.userId,
+  title: task.title,
+  description: task.description,
   completed: task.completed,
+  created_at: isoText(task.createdAt),
+  updated_at: isoText(task.updatedAt),
 };
 
 // Each sort key is the leading column of an index that starts with user_id and ends with id. A
@@ -69,12 +55,18 @@ export function likePattern(search: string): string {
 
 const placeholder = sql.placeholder;
 const UPDATABLE = ["title", "description", "completed"] as const;
-const ownedPlaceholders = and(eq(task.id, placeholder("id")), eq(task.userId, placeholder("userId")));
+const owned = and(eq(task.id, placeholder("id")), eq(task.userId, placeholder("userId")));
+/**
+ * A write's If-Match, checked by the write itself: with the version in the WHERE clause, of two
+ * racing writes of one version the second re-checks the row the first left, and matches nothing.
+ * Null (no If-Match, or "*") accepts any version; an empty list none.
+ */
+const ownedAt = and(owned, sql`(${placeholder("versions")}::timestamptz[] is null or ${task.updatedAt} = any(${placeholder("versions")}::timestamptz[]))`);
+const versionsParam = (versions: Date[] | undefined) => versions?.map((version) => version.toISOString()) ?? null;
 
 /**
  * A list query's shape, which names its prepared statement: every combination is one statement,
- * its values placeholders. The same shape always gives the same name and text, as PostgreSQL's
- * per-connection statement names require.
+ * its values placeholders.
  */
 function listShape(query: TaskListQuery): string {
   const sort = query.sort.startsWith("-") ? `${query.sort.slice(1)}_desc` : query.sort;
@@ -82,22 +74,26 @@ function listShape(query: TaskListQuery): string {
 }
 
 /**
- * Data access for tasks. Every statement is scoped by the owner's id in its WHERE clause. The hot
- * statements are prepared once per shape (named, so PostgreSQL parses and plans them once per
- * connection) and run with placeholders: measured in docs/performance.md.
+ * Named prepared statements, built once per name: PostgreSQL then parses and plans each once per
+ * connection (docs/performance.md). A name must always stand for the same text, so names are made
+ * from a query's shape, never from its values.
  */
-export function createTaskRepository(db: Db) {
-  const owned = (userId: string, id: string) => and(eq(task.id, id), eq(task.userId, userId));
-  /**
-   * A write's If-Match, checked by the write itself: with the version in the WHERE clause, of two
-   * racing writes of one version the second re-checks the row the first left, and matches nothing.
-   */
-  const ownedAt = (userId: string, id: string, versions: Date[] | undefined) =>
-    versions === undefined
-      ? owned(userId, id)
-      : and(owned(userId, id), versions.length > 0 ? inArray(task.updatedAt, versions) : sql`false`);
+function createStatementCache() {
+  const statements = new Map<string, unknown>();
+  return function prepared<T>(name: string, build: (name: string) => T): T {
+    let statement = statements.get(name) as T | undefined;
+    if (statement === undefined) {
+      statement = build(name);
+      statements.set(name, statement);
+    }
+    return statement;
+  };
+}
 
-  const listStatements = new Map<string, ReturnType<typeof prepareList>>();
+/** Data access for tasks. Every statement is scoped by the owner's id in its WHERE clause. */
+export function createTaskRepository(db: Db) {
+  const prepared = createStatementCache();
+
   function prepareList(query: TaskListQuery, name: string) {
     const descending = query.sort.startsWith("-");
     const { column, key, type } = SORT_KEYS[query.sort.replace("-", "") as keyof typeof SORT_KEYS];
@@ -112,82 +108,50 @@ export function createTaskRepository(db: Db) {
       conditions.push(sql`(${column}, ${task.id}) ${comparison} (${placeholder("afterKey")}::${type}, ${placeholder("afterId")}::uuid)`);
     }
     const order = descending ? desc : asc;
-    const ordering = [order(column), order(task.id)];
-    // One more row than the page holds tells whether another page follows.
-    const rows = db
-      .select({ json: taskJson.as("json"), key: key.as("key"), id: task.id, n: sql<number>`row_number() over (order by ${sql.join(ordering, sql`, `)})`.as("n") })
+    return db
+      .select({ ...taskColumns, key })
       .from(task)
       .where(and(...conditions))
-      .orderBy(...ordering)
+      .orderBy(order(column), order(task.id))
       .limit(placeholder("rowsToFetch"))
-      .as("page_rows");
-    const onPage = sql`${rows.n} <= ${placeholder("pageSize")}`;
-    const last = sql`${rows.n} = ${placeholder("pageSize")}`;
-    // The page comes back as one row: its JSON joined in order, how many rows there were, and the
-    // last task's sort key and id for the cursor. One row instead of a row per task spares the
-    // driver and Drizzle a parse and a mapping per task (docs/performance.md).
-    return db
-      .select({
-        json: sql<string>`coalesce(string_agg(${rows.json}, ',' order by ${rows.n}) filter (where ${onPage}), '')`,
-        fetched: sql<number>`count(*)::int`,
-        lastKey: sql<string | null>`max(${rows.key}) filter (where ${last})`,
-        lastId: sql<string | null>`max(${rows.id}::text) filter (where ${last})`,
-      })
-      .from(rows)
       .prepare(name);
   }
 
-  const getStatement = db.select(taskAnswer).from(task).where(ownedPlaceholders).prepare("task_get");
-  const createStatement = db
-    .insert(task)
-    .values({ userId: placeholder("userId"), title: placeholder("title"), description: placeholder("description"), completed: placeholder("completed") })
-    .returning(taskAnswer)
-    .prepare("task_create");
-  const toggleStatement = db
-    .update(task)
-    .set({ completed: sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
-    .where(ownedPlaceholders)
-    .returning(taskAnswer)
-    .prepare("task_toggle");
-  const removeStatement = db.delete(task).where(ownedPlaceholders).returning({ id: task.id }).prepare("task_remove");
-  // One per set of changed fields (at most seven), indexed by the set as bits of UPDATABLE.
-  const updateStatements: ReturnType<typeof prepareUpdate>[] = [];
   function prepareUpdate(fields: readonly (keyof UpdateTaskBody)[], name: string) {
     const changes = Object.fromEntries(fields.map((field) => [field, placeholder(field)]));
     return db
       .update(task)
       .set({ ...changes, updatedAt: nextUpdatedAt })
-      .where(ownedPlaceholders)
-      .returning(taskAnswer)
+      .where(ownedAt)
+      .returning(taskColumns)
       .prepare(name);
   }
 
   return {
     async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
-      const shape = listShape(query);
-      let statement = listStatements.get(shape);
-      if (!statement) {
-        statement = prepareList(query, shape);
-        listStatements.set(shape, statement);
-      }
-      const [page] = await statement.execute({
+      const rows = await prepared(listShape(query), (name) => prepareList(query, name)).execute({
         userId,
         pattern: query.search ? likePattern(query.search) : undefined,
         afterKey: query.after?.key,
         afterId: query.after?.id,
-        pageSize: query.limit,
+        // One more row than the page holds tells whether another page follows.
         rowsToFetch: query.limit + 1,
       });
-      const { json, fetched, lastKey, lastId } = page!;
-      return {
-        json,
-        count: Math.min(fetched, query.limit),
-        next: fetched > query.limit && lastKey !== null && lastId !== null ? { key: lastKey, id: lastId } : undefined,
-      };
+      if (rows.length <= query.limit) return { tasks: rows, next: undefined };
+      const tasks = rows.slice(0, query.limit);
+      const last = tasks[tasks.length - 1]!;
+      return { tasks, next: { key: last.key, id: last.id } };
     },
 
-    async create(userId: string, input: CreateTaskBody): Promise<TaskAnswer> {
-      const [row] = await createStatement.execute({
+    async create(userId: string, input: CreateTaskBody): Promise<Task> {
+      const statement = prepared("task_create", (name) =>
+        db
+          .insert(task)
+          .values({ userId: placeholder("userId"), title: placeholder("title"), description: placeholder("description"), completed: placeholder("completed") })
+          .returning(taskColumns)
+          .prepare(name),
+      );
+      const [row] = await statement.execute({
         userId,
         title: input.title,
         description: input.description ?? null,
@@ -196,48 +160,38 @@ export function createTaskRepository(db: Db) {
       return row!;
     },
 
-    async get(userId: string, id: string): Promise<TaskAnswer | undefined> {
-      const [row] = await getStatement.execute({ userId, id });
+    async get(userId: string, id: string): Promise<Task | undefined> {
+      const statement = prepared("task_get", (name) => db.select(taskColumns).from(task).where(owned).prepare(name));
+      const [row] = await statement.execute({ userId, id });
       return row;
     },
 
-    async update(userId: string, id: string, changes: UpdateTaskBody, versions?: Date[]): Promise<TaskAnswer | undefined> {
-      if (versions !== undefined) {
-        const [row] = await db
-          .update(task)
-          .set({ ...changes, updatedAt: nextUpdatedAt })
-          .where(ownedAt(userId, id, versions))
-          .returning(taskAnswer);
-        return row;
-      }
-      const shape = UPDATABLE.reduce((bits, field, bit) => (changes[field] === undefined ? bits : bits | (1 << bit)), 0);
-      let statement = updateStatements[shape];
-      if (!statement) {
-        const fields = UPDATABLE.filter((field) => changes[field] !== undefined);
-        statement = prepareUpdate(fields, `task_update_${fields.map((field) => field[0]).join("")}`);
-        updateStatements[shape] = statement;
-      }
-      const [row] = await statement.execute({ ...changes, userId, id });
+    /** Undefined when no task of this user has the id, or (with versions) none at one of them. */
+    async update(userId: string, id: string, changes: UpdateTaskBody, versions?: Date[]): Promise<Task | undefined> {
+      const fields = UPDATABLE.filter((field) => changes[field] !== undefined);
+      const statement = prepared(`task_update_${fields.map((field) => field[0]).join("")}`, (name) => prepareUpdate(fields, name));
+      const [row] = await statement.execute({ ...changes, userId, id, versions: versionsParam(versions) });
       return row;
     },
 
     /** Sets completed, or flips it in the same statement when no value is given (atomic under concurrency). */
-    async complete(userId: string, id: string, completed: boolean | undefined, versions?: Date[]): Promise<TaskAnswer | undefined> {
-      if (completed === undefined && versions === undefined) return (await toggleStatement.execute({ userId, id }))[0];
-      const [row] = await db
-        .update(task)
-        .set({ completed: completed ?? sql`NOT ${task.completed}`, updatedAt: nextUpdatedAt })
-        .where(ownedAt(userId, id, versions))
-        .returning(taskAnswer);
+    async complete(userId: string, id: string, completed: boolean | undefined, versions?: Date[]): Promise<Task | undefined> {
+      const statement = prepared("task_complete", (name) =>
+        db
+          .update(task)
+          .set({ completed: sql`coalesce(${placeholder("completed")}::boolean, NOT ${task.completed})`, updatedAt: nextUpdatedAt })
+          .where(ownedAt)
+          .returning(taskColumns)
+          .prepare(name),
+      );
+      const [row] = await statement.execute({ userId, id, completed: completed ?? null, versions: versionsParam(versions) });
       return row;
     },
 
     /** The id of the deleted task, or undefined when there was none to delete. */
     async remove(userId: string, id: string, versions?: Date[]): Promise<string | undefined> {
-      const [row] =
-        versions === undefined
-          ? await removeStatement.execute({ userId, id })
-          : await db.delete(task).where(ownedAt(userId, id, versions)).returning({ id: task.id });
+      const statement = prepared("task_remove", (name) => db.delete(task).where(ownedAt).returning({ id: task.id }).prepare(name));
+      const [row] = await statement.execute({ userId, id, versions: versionsParam(versions) });
       return row?.id;
     },
 
@@ -264,7 +218,7 @@ export function createTaskRepository(db: Db) {
       return row!.n;
     },
 
-    async counts(userId: string): Promise<{ all: number; pending: number; completed: number }> {
+    async counts(userId: string): Promise<TaskCounts> {
       const [row] = await db
         .select({
           all: count(),
@@ -274,12 +228,6 @@ export function createTaskRepository(db: Db) {
         .from(task)
         .where(eq(task.userId, userId));
       return row!;
-    },
-
-    /** Only asked when a statement found nothing: a bearer token can outlive its deleted user. */
-    async userExists(userId: string): Promise<boolean> {
-      const rows = await db.select({ id: user.id }).from(user).where(eq(user.id, userId));
-      return rows.length > 0;
     },
   };
 }

@@ -1,16 +1,17 @@
 import { Type, type Static } from "typebox";
-import { dataEnvelope } from "../http/envelope.js";
+import {
+  DEFAULT_SORT,
+  DEFAULT_STATUS,
+  DESCRIPTION_MAX,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  SEARCH_MAX,
+  TASK_SORTS,
+  TASK_STATUSES,
+  TITLE_MAX,
+} from "../../shared/rules.js";
+import { dataEnvelope, errorResponses } from "../http/envelope.js";
 import { STORABLE_TEXT_PATTERN } from "../http/validation.js";
-
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
-export const SEARCH_MAX = 200;
-export const PAGE_SIZE_DEFAULT = 50;
-export const PAGE_SIZE_MAX = 200;
-export const SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"] as const;
-export const STATUSES = ["all", "pending", "completed"] as const;
-export const DEFAULT_SORT = "-created_at" satisfies (typeof SORTS)[number];
-export const DEFAULT_STATUS = "all" satisfies (typeof STATUSES)[number];
 
 const Title = Type.String({
   minLength: 1,
@@ -36,29 +37,29 @@ export const Task = Type.Object({
 export type Task = Static<typeof Task>;
 
 const UserId = Type.String({ minLength: 1, maxLength: 255, description: "Must be the authenticated user's id." });
-export const UserParams = Type.Object({ user_id: UserId });
-export const TaskParams = Type.Object({ user_id: UserId, task_id: Type.String({ format: "uuid" }) });
+const UserParams = Type.Object({ user_id: UserId });
+const TaskParams = Type.Object({ user_id: UserId, task_id: Type.String({ format: "uuid" }) });
 
-export const CreateTaskBody = Type.Object(
+const CreateTaskBody = Type.Object(
   { title: Title, description: Type.Optional(Description), completed: Type.Optional(Completed) },
   { additionalProperties: false },
 );
 export type CreateTaskBody = Static<typeof CreateTaskBody>;
 
-export const UpdateTaskBody = Type.Object(
+const UpdateTaskBody = Type.Object(
   { title: Type.Optional(Title), description: Type.Optional(Description), completed: Type.Optional(Completed) },
   { additionalProperties: false, minProperties: 1, description: "Any non-empty subset of the writable fields." },
 );
 export type UpdateTaskBody = Static<typeof UpdateTaskBody>;
 
-export const CompleteTaskBody = Type.Object(
+const CompleteTaskBody = Type.Object(
   { completed: Type.Optional(Completed) },
   { additionalProperties: false, description: "No body (or {}) toggles; {completed} sets the value." },
 );
 
-export const ListTasksQuery = Type.Object(
+const ListTasksQuery = Type.Object(
   {
-    status: Type.Optional(Type.Enum([...STATUSES], { default: DEFAULT_STATUS })),
+    status: Type.Optional(Type.Enum([...TASK_STATUSES], { default: DEFAULT_STATUS })),
     q: Type.Optional(
       Type.String({
         maxLength: SEARCH_MAX,
@@ -66,25 +67,21 @@ export const ListTasksQuery = Type.Object(
         description: "Case-insensitive text searched in title and description; % and _ are literal.",
       }),
     ),
-    sort: Type.Optional(Type.Enum([...SORTS], { default: DEFAULT_SORT, description: "A leading - means descending." })),
+    sort: Type.Optional(Type.Enum([...TASK_SORTS], { default: DEFAULT_SORT, description: "A leading - means descending." })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })),
     // A title-sorted cursor carries a 200-character title, up to 4 bytes each, base64-encoded.
     cursor: Type.Optional(Type.String({ maxLength: 2048, description: "meta.next_cursor of the previous page." })),
   },
   { additionalProperties: false },
 );
-export type ListTasksQuery = Static<typeof ListTasksQuery>;
-export type TaskSort = (typeof SORTS)[number];
-export type TaskStatus = (typeof STATUSES)[number];
 
-export const TaskEnvelope = dataEnvelope(Task);
 /** A single task's answer: its ETag names the version, for If-Match on a later write. */
-export const VersionedTaskEnvelope = {
-  ...TaskEnvelope,
+const VersionedTaskEnvelope = {
+  ...dataEnvelope(Task),
   headers: { etag: { type: "string", description: "This version of the task (strong); send it back in If-Match." } },
 };
 
-export const IfMatchHeaders = Type.Object({
+const IfMatchHeaders = Type.Object({
   "if-match": Type.Optional(
     Type.String({
       description:
@@ -92,12 +89,12 @@ export const IfMatchHeaders = Type.Object({
     }),
   ),
 });
-export const IfNoneMatchHeaders = Type.Object({
+const IfNoneMatchHeaders = Type.Object({
   "if-none-match": Type.Optional(
     Type.String({ description: "ETags the client holds: when one is the current version, the answer is 304 with no body." }),
   ),
 });
-export const CreateHeaders = Type.Object({
+const CreateHeaders = Type.Object({
   "idempotency-key": Type.Optional(
     Type.String({
       description:
@@ -105,33 +102,175 @@ export const CreateHeaders = Type.Object({
     }),
   ),
 });
-export const TaskListEnvelope = Type.Object({
+const TaskListEnvelope = Type.Object({
   success: Type.Literal(true),
   data: Type.Array(Task),
+  message: Type.String({ description: 'How many tasks this page holds, e.g. "3 tasks".' }),
   meta: Type.Object({
     count: Type.Integer({ description: "Number of tasks in this page." }),
     next_cursor: Type.Union([Type.String(), Type.Null()], { description: "null on the last page." }),
   }),
 });
-export const DeletedEnvelope = dataEnvelope(Type.Object({ id: Type.String({ format: "uuid" }) }));
 
-export const NoQuery = Type.Object({}, { additionalProperties: false });
-export const BulkDeleteQuery = Type.Object(
+const NoQuery = Type.Object({}, { additionalProperties: false });
+const BulkDeleteQuery = Type.Object(
   {
-    status: Type.Enum([...STATUSES], {
+    status: Type.Enum([...TASK_STATUSES], {
       description: "Required, so that a bare DELETE never empties the list: completed clears the done tasks; all deletes every task.",
     }),
   },
   { additionalProperties: false },
 );
-export const CompleteAllBody = Type.Object(
+const CompleteAllBody = Type.Object(
   { completed: Completed },
   { additionalProperties: false, description: "The state every task of the user is set to." },
 );
-export const BulkDeletedEnvelope = dataEnvelope(Type.Object({ deleted: Type.Integer({ description: "How many tasks were deleted." }) }));
-export const BulkUpdatedEnvelope = dataEnvelope(
-  Type.Object({ updated: Type.Integer({ description: "How many tasks changed state (those already in it are left alone)." }) }),
-);
-export const TaskCountsEnvelope = dataEnvelope(
-  Type.Object({ all: Type.Integer(), pending: Type.Integer(), completed: Type.Integer() }, { description: "The user's tasks, counted." }),
-);
+
+const TAGS = ["tasks"];
+const SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
+
+// The route schemas: each route's whole contract, every answer it can give included (and so the
+// OpenAPI document's). Fastify validates requests and serializes answers with them.
+
+export const listTasksSchema = {
+  operationId: "listTasks",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "List tasks, newest first by default, a page at a time",
+  description: "A page of the user's tasks, filtered by status and search text, in a stable order; meta.next_cursor fetches the next page.",
+  params: UserParams,
+  querystring: ListTasksQuery,
+  response: { 200: TaskListEnvelope, ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR") },
+};
+
+export const createTaskSchema = {
+  operationId: "createTask",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Create a task",
+  description: "Creates a task for the user; Location names it. With an Idempotency-Key, a retry replays the first answer instead of creating another task.",
+  params: UserParams,
+  headers: CreateHeaders,
+  body: CreateTaskBody,
+  response: {
+    201: {
+      ...VersionedTaskEnvelope,
+      description: "The task, created (or, for a repeated Idempotency-Key, the first answer replayed).",
+      headers: {
+        ...VersionedTaskEnvelope.headers,
+        location: { type: "string", description: "The new task's URL: /api/{user_id}/tasks/{id}" },
+        "idempotent-replayed": { type: "string", enum: ["true"], description: "Present when this is a replay: nothing was created." },
+      },
+    },
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+  },
+};
+
+export const countTasksSchema = {
+  operationId: "countTasks",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Count the user's tasks: all, pending and completed",
+  description: "The numbers behind the list's filters, in one answer.",
+  params: UserParams,
+  querystring: NoQuery,
+  response: {
+    200: dataEnvelope(Type.Object({ all: Type.Integer(), pending: Type.Integer(), completed: Type.Integer() }, { description: "The user's tasks, counted." })),
+    ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR"),
+  },
+};
+
+export const setAllTasksCompletionSchema = {
+  operationId: "setAllTasksCompletion",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Mark every task of the user done, or not done",
+  description: "One statement for the whole list; tasks already in that state are left as they are.",
+  params: UserParams,
+  body: CompleteAllBody,
+  response: {
+    200: dataEnvelope(Type.Object({ updated: Type.Integer({ description: "How many tasks changed state (those already in it are left alone)." }) })),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+  },
+};
+
+export const deleteTasksByStatusSchema = {
+  operationId: "deleteTasksByStatus",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Delete the user's tasks in one state (status is required: completed clears the done ones)",
+  description: "Deletes every task of the user in the given state, in one statement; without status it is a 422.",
+  params: UserParams,
+  querystring: BulkDeleteQuery,
+  response: {
+    200: dataEnvelope(Type.Object({ deleted: Type.Integer({ description: "How many tasks were deleted." }) })),
+    ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR"),
+  },
+};
+
+export const getTaskSchema = {
+  operationId: "getTask",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Read one task",
+  description: "The task, with its version in ETag; If-None-Match with that version answers 304.",
+  params: TaskParams,
+  headers: IfNoneMatchHeaders,
+  response: {
+    200: VersionedTaskEnvelope,
+    304: { type: "null", description: "If-None-Match named the current version: the copy the client holds is current." },
+    ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR"),
+  },
+};
+
+const updateTaskResponses = {
+  200: VersionedTaskEnvelope,
+  ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+};
+
+export const replaceTaskSchema = {
+  operationId: "replaceTask",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Update a task (any non-empty subset of the writable fields, as PATCH)",
+  description: "Writes the fields given and leaves the others; with If-Match, only while the task is at that version.",
+  params: TaskParams,
+  headers: IfMatchHeaders,
+  body: UpdateTaskBody,
+  response: updateTaskResponses,
+};
+
+export const updateTaskSchema = {
+  ...replaceTaskSchema,
+  operationId: "updateTask",
+  summary: "Update some fields of a task",
+};
+
+export const setTaskCompletionSchema = {
+  operationId: "setTaskCompletion",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Toggle completion, or set it with {completed}",
+  description: "Without a body, flips completed in one statement, so concurrent toggles never lose one; {completed} sets it.",
+  params: TaskParams,
+  headers: IfMatchHeaders,
+  body: CompleteTaskBody,
+  response: {
+    200: VersionedTaskEnvelope,
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+  },
+};
+
+export const deleteTaskSchema = {
+  operationId: "deleteTask",
+  tags: TAGS,
+  security: SECURITY,
+  summary: "Delete a task; deleting it again answers 404",
+  description: "Deletes the task; with If-Match, only while it is at that version.",
+  params: TaskParams,
+  headers: IfMatchHeaders,
+  response: {
+    200: dataEnvelope(Type.Object({ id: Type.String({ format: "uuid" }) })),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "VALIDATION_ERROR"),
+  },
+};

@@ -51,7 +51,7 @@ async function searchThroughTrigramIndexes(term: string): Promise<{ ids: string[
         limit: 200,
         after: undefined,
       });
-      result = { ids: (JSON.parse(`[${page.json}]`) as { id: string }[]).map((task) => task.id), plan };
+      result = { ids: page.tasks.map((task) => task.id), plan };
       throw new Rollback();
     });
   } catch (error) {
