@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
+import { LRUCache } from "lru-cache";
 
 export interface JwtVerifierSettings {
   /** Reads the published public keys (the JWKS) from their source of truth. */
@@ -11,7 +12,7 @@ export interface JwtVerifierSettings {
   maxKeyAgeMs?: number;
   /** No token is accepted longer after its iat than this, whatever its exp says. */
   maxTokenAge?: string;
-  /** Tokens remembered as verified (the oldest forgotten first). */
+  /** Tokens remembered as verified (the least recently used forgotten first). */
   maxCachedTokens?: number;
   /** Milliseconds since the epoch; tests move it. */
   clock?: () => number;
@@ -43,7 +44,7 @@ export function createJwtVerifier({
   // was the largest single cost of a task request (docs/performance.md). A token verified once is
   // remembered, keyed by its exact text, until the earlier of its exp and iat + maxTokenAge; a key
   // reload forgets them all, so a key removed from the JWKS stops its tokens as before.
-  const verified = new Map<string, { sub: string; validUntil: number }>();
+  const verified = new LRUCache<string, string>({ max: maxCachedTokens, ttlResolution: 0, perf: { now: clock } });
   const maxTokenAgeMs = parseDuration(maxTokenAge);
   let keyIds = new Set<string>();
   let keySet = createLocalJWKSet({ keys: [] });
@@ -70,20 +71,17 @@ export function createJwtVerifier({
     return refreshing;
   }
 
-  function remember(token: string, sub: string, exp: number, iat: number) {
-    if (verified.size >= maxCachedTokens) verified.delete(verified.keys().next().value!);
-    verified.set(token, { sub, validUntil: Math.min(exp * 1000, iat * 1000 + maxTokenAgeMs) });
+  function remember(token: string, sub: string, exp: number, iat: number, now: number) {
+    const ttl = Math.min(exp * 1000, iat * 1000 + maxTokenAgeMs) - now;
+    if (ttl > 0) verified.set(token, sub, { ttl });
   }
 
   async function verify(token: string): Promise<string> {
     const now = clock();
     const known = verified.get(token);
-    if (known) {
-      if (now < known.validUntil) {
-        if (Date.now() - lastRefresh > maxKeyAgeMs) void refresh().catch(() => {}); // as below
-        return known.sub;
-      }
-      verified.delete(token);
+    if (known !== undefined) {
+      if (Date.now() - lastRefresh > maxKeyAgeMs) void refresh().catch(() => {}); // as below
+      return known;
     }
     let kid: string | undefined;
     try {
@@ -104,7 +102,7 @@ export function createJwtVerifier({
         clockTolerance: 5,
         currentDate: new Date(now),
       });
-      remember(token, payload.sub!, payload.exp!, payload.iat!);
+      remember(token, payload.sub!, payload.exp!, payload.iat!, now);
       return payload.sub!;
     } catch (error) {
       throw new InvalidTokenError((error as Error).message);
