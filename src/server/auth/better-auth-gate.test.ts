@@ -14,6 +14,13 @@ afterAll(() => t.close());
 const enabled = () => betterAuthStorages().map((storage) => (storage as unknown as { enabled: boolean }).enabled);
 
 describe.runIf(Number(process.versions.node.split(".")[0]) < 24)("Better Auth's async context between calls", () => {
+  it("is found where the gate looks for it: Better Auth's global keeps AsyncLocalStorage instances", async () => {
+    await signUp(t.app);
+    // Fails the day Better Auth moves its storages: the gate would then silently do nothing.
+    expect(betterAuthStorages().length).toBeGreaterThan(0);
+    expect(enabled().every((flag) => typeof flag === "boolean")).toBe(true);
+  });
+
   it("is switched off once no Better Auth call is in flight, and back on for the next", async () => {
     const user = await signUp(t.app);
     expect(betterAuthStorages().length).toBeGreaterThan(0);

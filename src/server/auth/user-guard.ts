@@ -72,9 +72,13 @@ export const userGuard = fp(
     const userExists = async (userId: string) =>
       (await app.database.db.select({ id: user.id }).from(user).where(eq(user.id, userId))).length > 0;
 
-    app.addHook("preSerialization", async (request, _reply, payload) => {
-      if (request.userId && foundNothing(payload) && !(await userExists(request.userId))) throw createAccountGoneError();
-      return payload;
+    // A callback, not an async function: most answers found something and pass straight through.
+    app.addHook("preSerialization", (request, _reply, payload, done) => {
+      if (!request.userId || !foundNothing(payload)) return done(null, payload);
+      userExists(request.userId).then(
+        (exists) => (exists ? done(null, payload) : done(createAccountGoneError())),
+        (error: Error) => done(error),
+      );
     });
 
     // What this handler throws reaches the app's error handler (plugins/errors.ts), which answers it.
