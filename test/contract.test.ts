@@ -39,6 +39,22 @@ describe("the OpenAPI document", () => {
     expect(document.paths["/api/{user_id}/tasks"].post.responses["201"]).toBeDefined();
     expect(Object.keys(document.paths["/api/{user_id}/tasks"]).sort()).toEqual(["delete", "get", "patch", "post"]);
   });
+
+  it("names every task operation and lists every error it can answer: a body's 400, 413 and 415 wherever one is parsed", async () => {
+    const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId?: string; description?: string; responses: object }>>)
+      .filter(([path]) => path.startsWith("/api/"))
+      .flatMap(([, methods]) => Object.entries(methods));
+    expect(operations.map(([, operation]) => operation.operationId).sort()).toEqual(
+      ["countTasks", "createTask", "deleteTask", "deleteTasksByStatus", "getTask", "listTasks", "replaceTask", "setAllTasksCompletion", "setTaskCompletion", "updateTask"],
+    );
+    for (const [method, operation] of operations) {
+      expect(operation.description, operation.operationId).toBeTruthy();
+      const statuses = Object.keys(operation.responses);
+      for (const status of ["401", "403", "422", "429", "500", "503"]) expect(statuses, `${operation.operationId} ${status}`).toContain(status);
+      if (method !== "get") for (const status of ["400", "413", "415"]) expect(statuses, `${operation.operationId} ${status}`).toContain(status);
+    }
+  });
 });
 
 describe("the interactive reference at /docs", () => {

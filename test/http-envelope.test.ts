@@ -140,6 +140,12 @@ describe("request bodies", () => {
     expectError(response, 415, "UNSUPPORTED_MEDIA_TYPE");
   });
 
+  it("a body on a DELETE is parsed too, so its 415 and 400 are the route's answers (as its schema lists)", async () => {
+    const url = `${user.tasksUrl}/${MISSING_TASK_ID}`;
+    expectError(await inject({ method: "DELETE", url, headers: { ...user.bearer, "content-type": "text/plain" }, payload: "x" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    expectError(await inject({ method: "DELETE", url, headers: { ...user.bearer, "content-type": "application/json" }, payload: "{" }), 400, "BAD_REQUEST");
+  });
+
   it("JSON with a __proto__ or constructor key is refused with a 400 or 422, never a 500, and pollutes nothing", async () => {
     const owner = await signUp(t.app);
     const payloads = [

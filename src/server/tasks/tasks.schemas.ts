@@ -130,7 +130,8 @@ const TAGS = ["tasks"];
 const SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
 
 // The route schemas: each route's whole contract, every answer it can give included (and so the
-// OpenAPI document's). Fastify validates requests and serializes answers with them.
+// OpenAPI document's). Fastify validates requests and serializes answers with them. Every method but
+// GET may carry a body, which Fastify parses (400, 413, 415) even where the route reads none.
 
 export const listTasksSchema = {
   operationId: "listTasks",
@@ -190,7 +191,7 @@ export const setAllTasksCompletionSchema = {
   body: CompleteAllBody,
   response: {
     200: dataEnvelope(Type.Object({ updated: Type.Integer({ description: "How many tasks changed state (those already in it are left alone)." }) })),
-    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
   },
 };
 
@@ -204,7 +205,7 @@ export const deleteTasksByStatusSchema = {
   querystring: BulkDeleteQuery,
   response: {
     200: dataEnvelope(Type.Object({ deleted: Type.Integer({ description: "How many tasks were deleted." }) })),
-    ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
   },
 };
 
@@ -257,7 +258,7 @@ export const setTaskCompletionSchema = {
   body: CompleteTaskBody,
   response: {
     200: VersionedTaskEnvelope,
-    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
   },
 };
 
@@ -271,6 +272,6 @@ export const deleteTaskSchema = {
   headers: IfMatchHeaders,
   response: {
     200: dataEnvelope(Type.Object({ id: Type.String({ format: "uuid" }) })),
-    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "VALIDATION_ERROR"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
   },
 };

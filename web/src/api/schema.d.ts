@@ -542,6 +542,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
             401: {
                 headers: {
@@ -553,6 +562,24 @@ export interface operations {
             };
             /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -658,6 +685,15 @@ export interface operations {
             };
             /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1177,6 +1213,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The request breaks the schema; details lists each field. */
             422: {
                 headers: {
@@ -1480,6 +1534,15 @@ export interface operations {
             };
             /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
