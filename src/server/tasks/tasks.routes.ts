@@ -126,9 +126,8 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.get("/api/:user_id/tasks/:task_id", { schema: getTaskSchema }, async (request, reply) => {
     const task = await tasks.get(request.userId, request.params.task_id);
     if (!task) throw createTaskNotFoundError();
-    const answer = taskAnswer(reply, task, "Task retrieved");
-    if (isNotModified(request.headers["if-none-match"], etagOf(task))) return reply.code(304).send(null);
-    return answer;
+    if (isNotModified(request.headers["if-none-match"], etagOf(task))) return reply.header("etag", etagOf(task)).code(304).send(null);
+    return taskAnswer(reply, task, "Task retrieved");
   });
 
   for (const [method, schema] of [["PUT", replaceTaskSchema], ["PATCH", updateTaskSchema]] as const) {
