@@ -266,7 +266,7 @@ describe("database unavailable", () => {
   it("/healthz is still 200", async () => {
     const response = await down.app.inject({ method: "GET", url: "/healthz" });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ success: true, data: { status: "ok" } });
+    expect(response.json()).toEqual({ success: true, data: { status: "ok" }, message: "Up" });
   });
 });
 
@@ -349,13 +349,13 @@ describe("service routes", () => {
   it("/healthz is 200", async () => {
     const response = await inject({ method: "GET", url: "/healthz" });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ success: true, data: { status: "ok" } });
+    expect(response.json()).toEqual({ success: true, data: { status: "ok" }, message: "Up" });
   });
 
   it("/readyz is 200 when the database answers", async () => {
     const response = await inject({ method: "GET", url: "/readyz" });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ success: true, data: { status: "ready" } });
+    expect(response.json()).toEqual({ success: true, data: { status: "ready" }, message: "Ready" });
   });
 });
 

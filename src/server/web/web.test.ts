@@ -97,7 +97,7 @@ describe("the web app at /", () => {
     expect(wrongMethod.statusCode).toBe(405);
     expect(wrongMethod.headers.allow).toBe("PATCH");
     const health = await t.app.inject({ method: "GET", url: "/healthz" });
-    expect(health.json()).toEqual({ success: true, data: { status: "ok" } });
+    expect(health.json()).toEqual({ success: true, data: { status: "ok" }, message: "Up" });
   });
 
   it("leaves /docs under the server-wide policy, which its own assets need", async () => {
