@@ -1,14 +1,15 @@
 // Writes contracts/tasks-api.yaml from the route schemas of the real app (npm run contract:export).
 // test/contract.test.ts fails when the committed file and the running server disagree.
-import { PGlite } from "@electric-sql/pglite";
+
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createLogger } from "../src/server/logger.js";
+import { PGlite } from "@electric-sql/pglite";
 import { buildApp } from "../src/server/app.js";
 import { parseConfig } from "../src/server/config/config.js";
 import { PGLITE_EXTENSIONS, pgliteDatabase } from "../src/server/db/database.js";
 import { migratePglite } from "../src/server/db/migrate.js";
+import { createLogger } from "../src/server/logger.js";
 
 const target = fileURLToPath(new URL("../contracts/tasks-api.yaml", import.meta.url));
 const secret = randomBytes(32).toString("base64url");

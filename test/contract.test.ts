@@ -26,6 +26,13 @@ describe("the OpenAPI document", () => {
     expect(document).toEqual(parse(readFileSync(COMMITTED, "utf8")));
     expect(document.openapi).toBe("3.1.0");
     expect(Object.keys(document.paths).sort()).toEqual([
+      "/api/auth/delete-user",
+      "/api/auth/get-session",
+      "/api/auth/jwks",
+      "/api/auth/sign-in/email",
+      "/api/auth/sign-out",
+      "/api/auth/sign-up/email",
+      "/api/auth/token",
       "/api/{user_id}/tasks",
       "/api/{user_id}/tasks/counts",
       "/api/{user_id}/tasks/{task_id}",

@@ -106,7 +106,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   await app.register(overloadPlugin, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs });
   // Closed unless configured: without CORS headers a browser keeps other sites' pages from reading answers.
   if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins, credentials: true });
-  await app.register(openapiPlugin, { version });
+  await app.register(openapiPlugin, { version, publicUrl: config.publicUrl });
   await app.register(databasePlugin, { database });
   await app.register(authPlugin, { config, secret });
   await app.register(healthRoutes);

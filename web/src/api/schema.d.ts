@@ -4,6 +4,146 @@
  */
 
 export interface paths {
+    "/api/auth/sign-up/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account and sign in
+         * @description Creates the account and answers with the session cookie set, as a sign-in does. The user's id is the {user_id} of the task API.
+         */
+        post: operations["signUpWithEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sign-in/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with email and password
+         * @description Starts a session and sets its cookie. Repeated failures for one account are limited whatever address they come from (429 with Retry-After).
+         */
+        post: operations["signInWithEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the session
+         * @description Ends the session of the cookie sent and clears the cookies. Takes no body. Without a session it answers the same.
+         */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/get-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current session and its user
+         * @description Answers 200 with null when the request carries no valid session: a client asks this to learn whether it is signed in.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Exchange the session for a JWT
+         * @description A JWT for `Authorization: Bearer` on the task API: EdDSA, 15 minutes, claims sub (the user id), iss and aud (the server's public URL), iat and exp. Verify it with the keys at GET /api/auth/jwks.
+         */
+        get: operations["getToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that sign the JWTs
+         * @description A JSON Web Key Set (RFC 7517). A token's kid names its key; a key unknown to a verifier means the keys were rotated: fetch them again.
+         */
+        get: operations["getJsonWebKeySet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/delete-user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete the signed-in account
+         * @description Deletes the account, its sessions and its tasks, and clears the cookies. Tokens already issued are refused from then on (401).
+         */
+        post: operations["deleteUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -11,34 +151,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: 200 while the process is up */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                status: string;
-                            };
-                            message: string;
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * Liveness: 200 while the process is up
+         * @description Answers without touching the database, and is never shed under load: a supervisor restarting busy instances would turn a load peak into an outage.
+         */
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -54,12 +171,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the database answers, 503 when it does not */
+        /**
+         * Readiness: 200 when the database answers, 503 when it does not
+         * @description Asks the database, waiting at most 2 s. Also 503 while the instance is overloaded, which takes it out of a load balancer's rotation until it has caught up.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tasks, newest first by default, a page at a time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    status?: "all" | "pending" | "completed";
+                    /** @description Case-insensitive text searched in title and description; % and _ are literal. */
+                    q?: string;
+                    /** @description A leading - means descending. */
+                    sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "title" | "-title";
+                    limit?: number;
+                    /** @description meta.next_cursor of the previous page. */
+                    cursor?: string;
+                };
                 header?: never;
-                path?: never;
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                };
                 cookie?: never;
             };
             requestBody?: never;
@@ -74,15 +223,557 @@ export interface paths {
                             /** @enum {boolean} */
                             success: true;
                             data: {
-                                status: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The owner: always the authenticated user. */
+                                user_id: string;
+                                title: string;
+                                description: string | null;
+                                completed: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC, milliseconds.
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Changes on every successful modification.
+                                 */
+                                updated_at: string;
+                            }[];
+                            meta: {
+                                /** @description Number of tasks in this page. */
+                                count: number;
+                                /** @description null on the last page. */
+                                next_cursor: string | null;
                             };
-                            message: string;
                         };
                     };
                 };
-                /** @description The database is not answering. */
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
                 503: {
                     headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a task */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description 1 to 255 visible ASCII characters (a UUID is a good choice). A retry with the same key and body within 24 hours replays the first answer and creates nothing; the same key with another body is a 422. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
+                        title: string;
+                        /** @description At most 1000 characters; "" is stored as null. */
+                        description?: string | null;
+                        completed?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description The task, created (or, for a repeated Idempotency-Key, the first answer replayed). */
+                201: {
+                    headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
+                        /** @description The new task's URL: /api/{user_id}/tasks/{id} */
+                        location?: string;
+                        /** @description Present when this is a replay: nothing was created. */
+                        "idempotent-replayed"?: "true";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The owner: always the authenticated user. */
+                                user_id: string;
+                                title: string;
+                                description: string | null;
+                                completed: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC, milliseconds.
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Changes on every successful modification.
+                                 */
+                                updated_at: string;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is over 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        /** Delete the user's tasks in one state (status is required: completed clears the done ones) */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description Required, so that a bare DELETE never empties the list: completed clears the done tasks; all deletes every task. */
+                    status: "all" | "pending" | "completed";
+                };
+                header?: never;
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** @description How many tasks were deleted. */
+                                deleted: number;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Mark every task of the user done, or not done */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description The state every task of the user is set to. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        completed: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** @description How many tasks changed state (those already in it are left alone). */
+                                updated: number;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count the user's tasks: all, pending and completed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            /** @description The user's tasks, counted. */
+                            data: {
+                                all: number;
+                                pending: number;
+                                completed: number;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -99,58 +790,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/{user_id}/tasks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List tasks, newest first by default, a page at a time
-         * @description A page of the user's tasks, filtered by status and search text, in a stable order; meta.next_cursor fetches the next page.
-         */
-        get: operations["listTasks"];
-        put?: never;
-        /**
-         * Create a task
-         * @description Creates a task for the user; Location names it. With an Idempotency-Key, a retry replays the first answer instead of creating another task.
-         */
-        post: operations["createTask"];
-        /**
-         * Delete the user's tasks in one state (status is required: completed clears the done ones)
-         * @description Deletes every task of the user in the given state, in one statement; without status it is a 422.
-         */
-        delete: operations["deleteTasksByStatus"];
-        options?: never;
-        head?: never;
-        /**
-         * Mark every task of the user done, or not done
-         * @description One statement for the whole list; tasks already in that state are left as they are.
-         */
-        patch: operations["setAllTasksCompletion"];
-        trace?: never;
-    };
-    "/api/{user_id}/tasks/counts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Count the user's tasks: all, pending and completed
-         * @description The numbers behind the list's filters, in one answer.
-         */
-        get: operations["countTasks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/{user_id}/tasks/{task_id}": {
         parameters: {
             query?: never;
@@ -158,29 +797,591 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Read one task
-         * @description The task, with its version in ETag; If-None-Match with that version answers 304.
-         */
-        get: operations["getTask"];
-        /**
-         * Update a task (any non-empty subset of the writable fields, as PATCH)
-         * @description Writes the fields given and leaves the others; with If-Match, only while the task is at that version.
-         */
-        put: operations["replaceTask"];
+        /** Read one task */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description ETags the client holds: when one is the current version, the answer is 304 with no body. */
+                    "if-none-match"?: string;
+                };
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The owner: always the authenticated user. */
+                                user_id: string;
+                                title: string;
+                                description: string | null;
+                                completed: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC, milliseconds.
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Changes on every successful modification.
+                                 */
+                                updated_at: string;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description If-None-Match named the current version: the copy the client holds is current. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No such task for this user (another user's task answers exactly the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        /** Update a task (any non-empty subset of the writable fields, as PATCH) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Any non-empty subset of the writable fields. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
+                        title?: string;
+                        /** @description At most 1000 characters; "" is stored as null. */
+                        description?: string | null;
+                        completed?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The owner: always the authenticated user. */
+                                user_id: string;
+                                title: string;
+                                description: string | null;
+                                completed: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC, milliseconds.
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Changes on every successful modification.
+                                 */
+                                updated_at: string;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No such task for this user (another user's task answers exactly the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is over 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         post?: never;
-        /**
-         * Delete a task; deleting it again answers 404
-         * @description Deletes the task; with If-Match, only while it is at that version.
-         */
-        delete: operations["deleteTask"];
+        /** Delete a task; deleting it again answers 404 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No such task for this user (another user's task answers exactly the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
-        /**
-         * Update some fields of a task
-         * @description Writes the fields given and leaves the others; with If-Match, only while the task is at that version.
-         */
-        patch: operations["updateTask"];
+        /** Update some fields of a task */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Any non-empty subset of the writable fields. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
+                        title?: string;
+                        /** @description At most 1000 characters; "" is stored as null. */
+                        description?: string | null;
+                        completed?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The owner: always the authenticated user. */
+                                user_id: string;
+                                title: string;
+                                description: string | null;
+                                completed: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC, milliseconds.
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Changes on every successful modification.
+                                 */
+                                updated_at: string;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No such task for this user (another user's task answers exactly the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is over 64 KiB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/{user_id}/tasks/{task_id}/complete": {
@@ -196,17 +1397,206 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * Toggle completion, or set it with {completed}
-         * @description Without a body, flips completed in one statement, so concurrent toggles never lose one; {completed} sets it.
-         */
-        patch: operations["setTaskCompletion"];
+        /** Toggle completion, or set it with {completed} */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @description Must be the authenticated user's id. */
+                    user_id: string;
+                    task_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description No body (or {}) toggles; {completed} sets the value. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        completed?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        /** @description This version of the task (strong); send it back in If-Match. */
+                        etag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The owner: always the authenticated user. */
+                                user_id: string;
+                                title: string;
+                                description: string | null;
+                                completed: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC, milliseconds.
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Changes on every successful modification.
+                                 */
+                                updated_at: string;
+                            };
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description No such task for this user (another user's task answers exactly the same). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The body is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The request breaks the schema; details lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header's seconds. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Something unexpected; the log holds the details under the x-request-id. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An account. Its id is the {user_id} of the task API. */
+        AccountUser: {
+            id: string;
+            name: string;
+            /**
+             * Format: email
+             * @description Trimmed and in lower case, as stored.
+             */
+            email: string;
+            /** @description Always false: this app sends no verification mail. */
+            emailVerified: boolean;
+            image: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AccountSession: {
+            id: string;
+            /** @description The session token, also the value of the session cookie. */
+            token: string;
+            userId: string;
+            /**
+             * Format: date-time
+             * @description Seven days after the session was created or last refreshed.
+             */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            ipAddress: string | null;
+            userAgent: string | null;
+        };
+        /** @description A refusal in Better Auth's own format (its client library reads it), not the task API's envelope. */
+        AccountError: {
+            message: string;
+            /** @description e.g. INVALID_EMAIL_OR_PASSWORD, USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, VALIDATION_ERROR */
+            code?: string;
+        };
         /** @description Every error under /api/ has this shape. */
         ErrorEnvelope: {
             /** @enum {boolean} */
@@ -231,103 +1621,446 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    listTasks: {
+    signUpWithEmail: {
         parameters: {
-            query?: {
-                status?: "all" | "pending" | "completed";
-                /** @description Case-insensitive text searched in title and description; % and _ are literal. */
-                q?: string;
-                /** @description A leading - means descending. */
-                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "title" | "-title";
-                limit?: number;
-                /** @description meta.next_cursor of the previous page. */
-                cursor?: string;
-            };
+            query?: never;
             header?: never;
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email: string;
+                    /** @description Counted in characters. */
+                    password: string;
+                    /**
+                     * @description false: the session ends with the browser.
+                     * @default true
+                     */
+                    rememberMe?: boolean;
+                };
             };
+        };
+        responses: {
+            /** @description The account, signed in. */
+            200: {
+                headers: {
+                    /** @description The session cookie (better-auth.session_token; __Secure- prefixed over HTTPS). */
+                    "set-cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The session token, also set as the cookie. */
+                        token: string;
+                        user: components["schemas"]["AccountUser"];
+                    };
+                };
+            };
+            /** @description A field is missing or malformed (VALIDATION_ERROR), or the password is too short or too long. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"];
+                };
+            };
+            /** @description A write from an origin the server does not trust: our check for cookie-carrying writes (the envelope) or Better Auth's (its format). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["AccountError"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An account with this email already exists (USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"];
+                };
+            };
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    signInWithEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Compared trimmed and in lower case.
+                     */
+                    email: string;
+                    password: string;
+                    /**
+                     * @description false: the session ends with the browser.
+                     * @default true
+                     */
+                    rememberMe?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    /** @description The session cookie (better-auth.session_token; __Secure- prefixed over HTTPS). */
+                    "set-cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Always false: this app passes no callback URL. */
+                        redirect: boolean;
+                        /** @description The session token, also set as the cookie. */
+                        token: string;
+                        user: components["schemas"]["AccountUser"];
+                    };
+                };
+            };
+            /** @description A field is missing or malformed (VALIDATION_ERROR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"];
+                };
+            };
+            /** @description Wrong email or password (INVALID_EMAIL_OR_PASSWORD); which of the two is not said. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"];
+                };
+            };
+            /** @description A write from an origin the server does not trust: our check for cookie-carrying writes (the envelope) or Better Auth's (its format). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["AccountError"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Signed out. */
+            200: {
+                headers: {
+                    /** @description The session cookies, cleared. */
+                    "set-cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                    };
+                };
+            };
+            /** @description A write from an origin the server does not trust: our check for cookie-carrying writes (the envelope) or Better Auth's (its format). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["AccountError"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session and user, or null. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The owner: always the authenticated user. */
-                            user_id: string;
-                            title: string;
-                            description: string | null;
-                            completed: boolean;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC, milliseconds.
-                             */
-                            created_at: string;
-                            /**
-                             * Format: date-time
-                             * @description Changes on every successful modification.
-                             */
-                            updated_at: string;
+                        session: components["schemas"]["AccountSession"];
+                        user: components["schemas"]["AccountUser"];
+                    } | null;
+                };
+            };
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A fresh token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            /** @description No valid session (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"];
+                };
+            };
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getJsonWebKeySet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            /** @constant */
+                            kty: "OKP";
+                            /** @constant */
+                            crv: "Ed25519";
+                            /** @description The public key, base64url. */
+                            x: string;
+                            kid: string;
+                            /** @constant */
+                            alg: "EdDSA";
                         }[];
-                        /** @description How many tasks this page holds, e.g. "3 tasks". */
-                        message: string;
-                        meta: {
-                            /** @description Number of tasks in this page. */
-                            count: number;
-                            /** @description null on the last page. */
-                            next_cursor: string | null;
-                        };
                     };
                 };
             };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -335,7 +2068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Something unexpected; the log holds the details under the x-request-id. */
@@ -347,7 +2080,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -360,336 +2093,62 @@ export interface operations {
             };
         };
     };
-    createTask: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description 1 to 255 visible ASCII characters (a UUID is a good choice). A retry with the same key and body within 24 hours replays the first answer and creates nothing; the same key with another body is a 422. */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
-                    title: string;
-                    /** @description At most 1000 characters; "" is stored as null. */
-                    description?: string | null;
-                    completed?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description The task, created (or, for a repeated Idempotency-Key, the first answer replayed). */
-            201: {
-                headers: {
-                    /** @description This version of the task (strong); send it back in If-Match. */
-                    etag?: string;
-                    /** @description The new task's URL: /api/{user_id}/tasks/{id} */
-                    location?: string;
-                    /** @description Present when this is a replay: nothing was created. */
-                    "idempotent-replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The owner: always the authenticated user. */
-                            user_id: string;
-                            title: string;
-                            description: string | null;
-                            completed: boolean;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC, milliseconds.
-                             */
-                            created_at: string;
-                            /**
-                             * Format: date-time
-                             * @description Changes on every successful modification.
-                             */
-                            updated_at: string;
-                        };
-                        message: string;
-                    };
-                };
-            };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Something unexpected; the log holds the details under the x-request-id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    deleteTasksByStatus: {
-        parameters: {
-            query: {
-                /** @description Required, so that a bare DELETE never empties the list: completed clears the done tasks; all deletes every task. */
-                status: "all" | "pending" | "completed";
-            };
-            header?: never;
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** @description How many tasks were deleted. */
-                            deleted: number;
-                        };
-                        message: string;
-                    };
-                };
-            };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Something unexpected; the log holds the details under the x-request-id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    setAllTasksCompletion: {
+    deleteUser: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-            };
+            path?: never;
             cookie?: never;
         };
-        /** @description The state every task of the user is set to. */
         requestBody: {
             content: {
                 "application/json": {
-                    completed: boolean;
+                    /** @description The account's password; without it the session must be less than a day old. */
+                    password?: string;
                 };
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The account is gone. */
             200: {
                 headers: {
+                    /** @description The session cookies, cleared. */
+                    "set-cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @enum {boolean} */
+                        /** @constant */
                         success: true;
-                        data: {
-                            /** @description How many tasks changed state (those already in it are left alone). */
-                            updated: number;
-                        };
                         message: string;
                     };
                 };
             };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            /** @description Wrong password (INVALID_PASSWORD), or no password and a session over a day old (SESSION_EXPIRED). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["AccountError"];
                 };
             };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            /** @description No valid session (UNAUTHORIZED). */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["AccountError"];
                 };
             };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            /** @description A write from an origin the server does not trust: our check for cookie-carrying writes (the envelope) or Better Auth's (its format). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["AccountError"];
                 };
             };
             /** @description The body is over 64 KiB. */
@@ -701,25 +2160,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            /** @description Too many requests: Better Auth's per-address limit (its format), or on sign-in our per-account limit on failures (the envelope). */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -727,7 +2168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["AccountError"] | components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Something unexpected; the log holds the details under the x-request-id. */
@@ -739,7 +2180,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            /** @description The database cannot be reached; retry after the Retry-After header's seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
@@ -752,401 +2193,11 @@ export interface operations {
             };
         };
     };
-    countTasks: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        /** @description The user's tasks, counted. */
-                        data: {
-                            all: number;
-                            pending: number;
-                            completed: number;
-                        };
-                        message: string;
-                    };
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Something unexpected; the log holds the details under the x-request-id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    getTask: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description ETags the client holds: when one is the current version, the answer is 304 with no body. */
-                "if-none-match"?: string;
-            };
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-                task_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This version of the task (strong); send it back in If-Match. */
-                    etag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The owner: always the authenticated user. */
-                            user_id: string;
-                            title: string;
-                            description: string | null;
-                            completed: boolean;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC, milliseconds.
-                             */
-                            created_at: string;
-                            /**
-                             * Format: date-time
-                             * @description Changes on every successful modification.
-                             */
-                            updated_at: string;
-                        };
-                        message: string;
-                    };
-                };
-            };
-            /** @description If-None-Match named the current version: the copy the client holds is current. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No such task for this user (another user's task answers exactly the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Something unexpected; the log holds the details under the x-request-id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    replaceTask: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                "if-match"?: string;
-            };
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-                task_id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Any non-empty subset of the writable fields. */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
-                    title?: string;
-                    /** @description At most 1000 characters; "" is stored as null. */
-                    description?: string | null;
-                    completed?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This version of the task (strong); send it back in If-Match. */
-                    etag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The owner: always the authenticated user. */
-                            user_id: string;
-                            title: string;
-                            description: string | null;
-                            completed: boolean;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC, milliseconds.
-                             */
-                            created_at: string;
-                            /**
-                             * Format: date-time
-                             * @description Changes on every successful modification.
-                             */
-                            updated_at: string;
-                        };
-                        message: string;
-                    };
-                };
-            };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No such task for this user (another user's task answers exactly the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Something unexpected; the log holds the details under the x-request-id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    deleteTask: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                "if-match"?: string;
-            };
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-                task_id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1161,110 +2212,15 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                         data: {
-                            /** Format: uuid */
-                            id: string;
+                            status: string;
                         };
-                        message: string;
+                        message?: string;
                     };
-                };
-            };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No such task for this user (another user's task answers exactly the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Something unexpected; the log holds the details under the x-request-id. */
             500: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1273,38 +2229,18 @@ export interface operations {
             };
         };
     };
-    updateTask: {
+    getReadiness: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                "if-match"?: string;
-            };
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-                task_id: string;
-            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
-        /** @description Any non-empty subset of the writable fields. */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
-                    title?: string;
-                    /** @description At most 1000 characters; "" is stored as null. */
-                    description?: string | null;
-                    completed?: boolean;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description This version of the task (strong); send it back in If-Match. */
-                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1312,109 +2248,10 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                         data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The owner: always the authenticated user. */
-                            user_id: string;
-                            title: string;
-                            description: string | null;
-                            completed: boolean;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC, milliseconds.
-                             */
-                            created_at: string;
-                            /**
-                             * Format: date-time
-                             * @description Changes on every successful modification.
-                             */
-                            updated_at: string;
+                            status: string;
                         };
-                        message: string;
+                        message?: string;
                     };
-                };
-            };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No such task for this user (another user's task answers exactly the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Something unexpected; the log holds the details under the x-request-id. */
@@ -1426,169 +2263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    setTaskCompletion: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                "if-match"?: string;
-            };
-            path: {
-                /** @description Must be the authenticated user's id. */
-                user_id: string;
-                task_id: string;
-            };
-            cookie?: never;
-        };
-        /** @description No body (or {}) toggles; {completed} sets the value. */
-        requestBody: {
-            content: {
-                "application/json": {
-                    completed?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    /** @description This version of the task (strong); send it back in If-Match. */
-                    etag?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The owner: always the authenticated user. */
-                            user_id: string;
-                            title: string;
-                            description: string | null;
-                            completed: boolean;
-                            /**
-                             * Format: date-time
-                             * @description RFC 3339, UTC, milliseconds.
-                             */
-                            created_at: string;
-                            /**
-                             * Format: date-time
-                             * @description Changes on every successful modification.
-                             */
-                            updated_at: string;
-                        };
-                        message: string;
-                    };
-                };
-            };
-            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No such task for this user (another user's task answers exactly the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is over 64 KiB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The body is not application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The request breaks the schema; details lists each field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Too many requests; retry after the Retry-After header's seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Something unexpected; the log holds the details under the x-request-id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            /** @description The database is not answering, or the instance is overloaded; retry after the Retry-After header's seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
