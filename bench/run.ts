@@ -9,7 +9,7 @@ import { summarize, table } from "./report.js";
 import { runScenario, SCENARIOS, type Measurement, type ScenarioName, type ScenarioSettings } from "./scenarios.js";
 import { buildIfNeeded, ROOT, startServer, type RunningServer } from "./server.js";
 import { referenceTarget, tickedTarget, type Target } from "./targets.js";
-import { recreateDatabase } from "../scripts/recreate-database.js";
+import { recreateDatabase } from "../scripts/postgres-databases.js";
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ticked_bench";
