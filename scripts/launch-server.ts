@@ -12,9 +12,9 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /**
  * "sources": the TypeScript through tsx, so no build is needed (tests). "build": npm start's own
  * node command on dist/server, run directly rather than through npm so that the process measured
- * and signalled is the server itself (the benchmark).
+ * and signalled is the server itself (the benchmark). { compiled }: a server.js compiled elsewhere.
  */
-export type ServerEntry = "sources" | "build";
+export type ServerEntry = "sources" | "build" | { compiled: string };
 
 export interface LaunchOptions {
   /** On top of a clean environment (PATH only). PORT, when absent, is a free port. */
@@ -78,6 +78,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 function nodeArguments(entry: ServerEntry, nodeArgs: string[]): string[] {
   // tsx first, so that preloads may be TypeScript too.
   if (entry === "sources") return ["--import", "tsx", ...nodeArgs, "src/server/server.ts"];
+  if (typeof entry === "object") return [...nodeArgs, entry.compiled];
   const start = (JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { scripts: { start: string } }).scripts.start;
   const words = start.trim().split(/\s+/);
   if (words[0] !== "node") throw new Error(`npm start must run node directly, got: ${start}`);
