@@ -1,5 +1,5 @@
 // npm run bench: Ticked's production server under autocannon, on PostgreSQL and on PGlite, beside the
-// ceiling reference server when CEILING_URL names one. Settings are environment variables (README,
+// ceiling reference server when CEILING_URL names one, and a baseline server when BASELINE_URL does. Settings are environment variables (README,
 // "Benchmark"). Exits non-zero if any request of any scenario did not answer 2xx.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { summarize, table } from "./report.js";
 import { runScenario, SCENARIOS, type Measurement, type ScenarioName, type ScenarioSettings } from "./scenarios.js";
 import { buildIfNeeded, ROOT, startServer, type RunningServer } from "./server.js";
 import { referenceTarget, tickedTarget, type Target } from "./targets.js";
-import { recreateDatabase } from "../scripts/recreate-database.js";
+import { recreateDatabase } from "../scripts/postgres-databases.js";
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ticked_bench";
@@ -80,10 +80,10 @@ async function benchPostgres() {
       const pid = env.CEILING_PID ? Number(env.CEILING_PID) : undefined;
       targets.push(await referenceTarget("ceiling", env.CEILING_URL.replace(/\/$/, ""), pid, runId));
     }
-    if (env.SEED_URL) {
-      if (!env.SEED_SECRET) throw new Error("SEED_URL needs SEED_SECRET: the BETTER_AUTH_SECRET the seed stack verifies tokens with");
-      const pid = env.SEED_PID ? Number(env.SEED_PID) : undefined;
-      targets.push(await referenceTarget("seed", env.SEED_URL.replace(/\/$/, ""), pid, runId, env.SEED_SECRET));
+    if (env.BASELINE_URL) {
+      if (!env.BASELINE_SECRET) throw new Error("BASELINE_URL needs BASELINE_SECRET: the secret the baseline server verifies HS256 tokens with");
+      const pid = env.BASELINE_PID ? Number(env.BASELINE_PID) : undefined;
+      targets.push(await referenceTarget("baseline", env.BASELINE_URL.replace(/\/$/, ""), pid, runId, env.BASELINE_SECRET));
     }
     return { coldStart, measurements: await measure(targets) };
   } finally {
@@ -114,7 +114,7 @@ const postgres = await benchPostgres();
 const postgresSummary = summarize(postgres.measurements);
 const ours = postgresSummary.filter((s) => s.target === "ticked-postgres");
 const ceiling = postgresSummary.filter((s) => s.target === "ceiling");
-const seed = postgresSummary.filter((s) => s.target === "seed");
+const baseline = postgresSummary.filter((s) => s.target === "baseline");
 const settingsLine = `${settings.connections} connections, ${settings.durationSeconds} s per scenario, ${rounds} round(s), medians; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`;
 /** Growth shows as a rising peak from round to round. */
 const rssByRound = (measurements: Measurement[], target: string) =>
@@ -123,7 +123,7 @@ const rssByRound = (measurements: Measurement[], target: string) =>
   ).join(", ")} MB`;
 const cold = (c: ColdStart) => `cold start to first 200 (/readyz): fresh ${c.freshMs.toFixed(0)} ms, restart ${c.restartMs.toFixed(0)} ms`;
 console.log([table("PostgreSQL", ours, ceiling.length ? ceiling : undefined), "", cold(postgres.coldStart), rssByRound(postgres.measurements, "ticked-postgres"), ""].join("\n"));
-if (seed.length) console.log([table("PostgreSQL, beside the seed stack", ours, seed), ""].join("\n"));
+if (baseline.length) console.log([table("PostgreSQL, beside the baseline", ours, baseline), ""].join("\n"));
 const pglite = env.BENCH_PGLITE === "0" ? undefined : await benchPglite();
 if (pglite) {
   console.log([table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart), rssByRound(pglite.measurements, "ticked-pglite"), ""].join("\n"));
@@ -135,7 +135,7 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ startedAt, settings: { ...settings, rounds, scenarios, ceilingUrl: env.CEILING_URL ?? null, seedUrl: env.SEED_URL ?? null }, node: process.version, postgres, pglite: pglite ?? null }, null, 2)}\n`,
+  `${JSON.stringify({ startedAt, settings: { ...settings, rounds, scenarios, ceilingUrl: env.CEILING_URL ?? null, baselineUrl: env.BASELINE_URL ?? null }, node: process.version, postgres, pglite: pglite ?? null }, null, 2)}\n`,
 );
 log(`results: ${path.relative(ROOT, file)}`);
 

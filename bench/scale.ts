@@ -12,7 +12,7 @@ import { expectOk } from "./http.js";
 import { median } from "./report.js";
 import { ROOT, startServer } from "./server.js";
 import { bearerHeader, signUp } from "./targets.js";
-import { recreateDatabase } from "../scripts/recreate-database.js";
+import { recreateDatabase } from "../scripts/postgres-databases.js";
 import { searchableText, task } from "../src/server/db/schema/index.js";
 
 const env = process.env;

@@ -1,10 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { freePort } from "../test/server-process.js";
-import { request } from "./http.js";
+import { freePort, launchServer, ROOT } from "../scripts/launch-server.js";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export { ROOT };
 // Generous: on a loaded machine a fresh PGlite directory (initdb) alone has taken over a minute.
 const START_TIMEOUT_MS = 180_000;
 
@@ -21,16 +19,6 @@ export function buildIfNeeded(log: (line: string) => void) {
   if (result.status !== 0) throw new Error(`npm run build failed with exit code ${result.status}`);
 }
 
-/**
- * The production start command, run directly (not through npm) so the measured process, its RSS
- * and its signals are the server's own. `npm start` must be a plain `node ...` command.
- */
-function startCommand(): string[] {
-  const words = packageJson().scripts.start!.trim().split(/\s+/);
-  if (words[0] !== "node") throw new Error(`npm start must run node directly to be measured, got: ${words.join(" ")}`);
-  return words.slice(1);
-}
-
 export interface RunningServer {
   url: string;
   pid: number;
@@ -40,47 +28,29 @@ export interface RunningServer {
 }
 
 /**
- * Starts the production server with the given environment on top of a clean one. Its log goes to
- * /dev/null, as to a log shipper: pino still formats and writes every line, the bench does not read them.
+ * Starts the production server (npm start's command) with the given environment on top of a clean
+ * one. Its log goes to /dev/null, as to a log shipper: pino still formats and writes every line, the
+ * bench does not read them.
  */
 export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer> {
-  const port = await freePort();
+  const port = String(await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...startCommand()], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env, PORT: String(port), BETTER_AUTH_URL: url },
-    stdio: ["ignore", "ignore", "pipe"],
+  const server = await launchServer({
+    env: { NODE_ENV: "production", ...env, PORT: port, BETTER_AUTH_URL: url },
+    entry: "build",
+    nodeArgs,
+    stdout: "ignore",
+    timeoutMs: START_TIMEOUT_MS,
   });
-  let stderr = "";
-  child.stderr!.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-
-  while (performance.now() - started < START_TIMEOUT_MS) {
-    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}: ${stderr}`);
-    try {
-      if ((await request(`${url}/readyz`)).status === 200) {
-        const coldStartMs = performance.now() - started;
-        return {
-          url,
-          pid: child.pid!,
-          coldStartMs,
-          stop: async () => {
-            if (child.exitCode === null) child.kill("SIGTERM");
-            const code = await exited;
-            if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM: ${stderr}`);
-          },
-        };
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`server did not answer /readyz within ${START_TIMEOUT_MS} ms: ${stderr}`);
+  return {
+    url,
+    pid: server.child.pid!,
+    coldStartMs: server.readyMs,
+    stop: async () => {
+      const code = await server.stop();
+      if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM: ${server.output()}`);
+    },
+  };
 }
 
 /** Resident set size of a process in MB, from /proc (Linux). */

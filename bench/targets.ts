@@ -108,7 +108,7 @@ export async function tickedTarget(name: string, url: string, pid: number, runId
   return target;
 }
 
-/** An HS256 JWT for the user, valid six hours: what the seed stack checks (sub must be the path's user id). */
+/** An HS256 JWT for the user, valid six hours: what the baseline server checks (sub must be the path's user id). */
 function hs256Bearer(userId: string, secret: string): string {
   const now = Math.floor(Date.now() / 1000);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -117,9 +117,9 @@ function hs256Bearer(userId: string, secret: string): string {
 }
 
 /**
- * A reference server (../shared/anchors): the ceiling takes any user id in the path and checks
- * nothing; the seed stack takes any user id with a bearer token signed by its secret. Fresh ids per
- * run keep runs apart.
+ * A reference server answering the same task routes: the ceiling takes any user id in the path and
+ * checks nothing; the baseline takes any user id with a bearer token signed by its secret. Fresh ids
+ * per run keep runs apart.
  */
 export async function referenceTarget(name: string, url: string, pid: number | undefined, runId: string, jwtSecret?: string): Promise<Target> {
   const users = Array.from({ length: USERS }, (_, i): BenchUser => {

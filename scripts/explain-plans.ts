@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Db } from "../src/server/db/database.js";
 import { migratePostgres } from "../src/server/db/migrate.js";
+import { createDatabase, databaseUrl, dropDatabase } from "./postgres-databases.js";
 import * as schema from "../src/server/db/schema/index.js";
 import { createTaskRepository, type TaskListQuery } from "../src/server/tasks/tasks.repository.js";
 
@@ -17,22 +18,11 @@ const BIG_USER = "explain-big";
 const PAGE = 50; // the repository asks for one more row to know whether there is a next page
 const DOC = fileURLToPath(new URL("../docs/database.md", import.meta.url));
 
-const scratchUrl = new URL(adminUrl);
-scratchUrl.pathname = `/${SCRATCH}`;
-
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+const scratchUrl = databaseUrl(adminUrl, SCRATCH);
 
 // Distinct timestamps per user, so keyset ties play no part; updated_at stays after created_at.
 // About a third completed; titles mix case (the title sort uses lower()) and vary by an md5 tail.
-const SEED = `
+const SAMPLE_DATA = `
   INSERT INTO "user" (id, name, email, created_at, updated_at)
   SELECT id, 'Explain ' || id, id || '@example.test', now(), now() FROM owners;
   INSERT INTO task (user_id, title, description, completed, created_at, updated_at)
@@ -60,12 +50,12 @@ interface Plan {
 }
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS "${SCRATCH}" WITH (FORCE)`); // a leftover of an interrupted run
-  await admin(`CREATE DATABASE "${SCRATCH}"`);
-  const pool = new pg.Pool({ connectionString: scratchUrl.toString(), max: 1 });
+  await dropDatabase(adminUrl, SCRATCH); // a leftover of an interrupted run
+  await createDatabase(adminUrl, SCRATCH);
+  const pool = new pg.Pool({ connectionString: scratchUrl, max: 1 });
   try {
-    await migratePostgres(scratchUrl.toString());
-    await pool.query(OWNERS + SEED);
+    await migratePostgres(scratchUrl);
+    await pool.query(OWNERS + SAMPLE_DATA);
     const version: string = (await pool.query("SELECT version()")).rows[0].version;
 
     // The statements come from the repository itself, captured by Drizzle's logger as sent.
@@ -112,7 +102,7 @@ async function main() {
     for (const plan of [...plans, withLoneIndex]) console.log(summary(plan), "|", verdict(plan));
   } finally {
     await pool.end();
-    await admin(`DROP DATABASE IF EXISTS "${SCRATCH}" WITH (FORCE)`);
+    await dropDatabase(adminUrl, SCRATCH);
   }
   console.log(`wrote ${DOC} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -230,16 +220,16 @@ three rounds of \`npm run bench\` (docs/performance.md). The cost, measured belo
 
 Each btree index above starts with \`user_id\`, so every lookup by owner, including the foreign key's
 \`ON DELETE CASCADE\`, already has an index. A lone \`user_id\` index would only cost writes and space, and it can
-mislead the planner: with the seed's \`(user_id)\` and \`(user_id, created_at)\` indexes and OFFSET paging,
+mislead the planner: with both a \`(user_id)\` and a \`(user_id, created_at)\` index and OFFSET paging,
 PostgreSQL chose the lone one for a deep page and sorted all of a 100,000-task user's rows on every request
-(38 ms instead of 15 ms at OFFSET 50,000, as recorded in the project's stack notes; not re-measured here).
+(38 ms instead of 15 ms at OFFSET 50,000 in an earlier trial of this stack; not re-measured here).
 
 Measured here, on the deep page (after 50,000 tasks): without the lone index, ${executionMs(deep)} ms
 (${nodes(deep).join(" → ")}); with \`CREATE INDEX ON task (user_id)\` added, ${executionMs(withLoneIndex)} ms
 (${nodes(withLoneIndex).join(" → ")}). ${
     loneChosen
-      ? "With it present the planner used it, as in the seed."
-      : "Against this schema's three-column index and the keyset row comparison the planner did not pick it, so the seed's plan does not recur here; the index would still be pure write and space overhead."
+      ? "With it present the planner used it, as in that earlier trial."
+      : "Against this schema's three-column index and the keyset row comparison the planner did not pick it, so that trial's plan does not recur here; the index would still be pure write and space overhead."
   }
 
 ## Query plans

@@ -1,22 +1,12 @@
 import { PGlite } from "@electric-sql/pglite";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import { inject } from "vitest";
+import { createDatabase, databaseUrl, dropDatabase } from "../scripts/postgres-databases.js";
 import { createPool, PGLITE_EXTENSIONS, pgliteDatabase, postgresDatabase, type Database } from "../src/server/db/database.js";
 import "./setup/provided.js";
 
 export const TEST_DATABASE_PREFIX = "ticked_test_";
-
-export function databaseUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function dropDatabase(admin: pg.Client, name: string) {
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-}
 
 export interface TestDatabase {
   database: Database;
@@ -36,13 +26,7 @@ export async function createTestDatabase({ vacuumAfterWrites }: { vacuumAfterWri
     return { kind: "pglite", database: pgliteDatabase(client, undefined, vacuumAfterWrites) };
   }
   const name = `${template.prefix}${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: template.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template.template}"`);
-  } finally {
-    await admin.end();
-  }
+  await createDatabase(template.adminUrl, name, template.template);
   const url = databaseUrl(template.adminUrl, name);
   // In-process tests check behaviour, not the bounds: a burst of requests (thousands at once in the
   // integrity tests) may wait longer for this small pool than a server's 1.5 s before it sheds with
@@ -55,10 +39,7 @@ export async function createTestDatabase({ vacuumAfterWrites }: { vacuumAfterWri
       ...database,
       close: async () => {
         await database.close();
-        const cleanup = new pg.Client({ connectionString: template.adminUrl });
-        await cleanup.connect();
-        await dropDatabase(cleanup, name);
-        await cleanup.end();
+        await dropDatabase(template.adminUrl, name);
       },
     },
   };

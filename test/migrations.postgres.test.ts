@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MIGRATIONS_FOLDER, migratePostgres } from "../src/server/db/migrate.js";
-import { databaseUrl, dropDatabase } from "./database.js";
+import { createDatabase, databaseUrl, dropDatabase } from "../scripts/postgres-databases.js";
 
 const template = inject("testDatabase");
 if (template.kind !== "postgres") throw new Error("this suite needs the postgres project");
@@ -12,18 +12,8 @@ const { adminUrl } = template;
 const name = `${template.prefix}empty_${randomBytes(4).toString("hex")}`;
 const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as { entries: unknown[] };
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-beforeAll(() => admin((client) => client.query(`CREATE DATABASE "${name}"`)));
-afterAll(() => admin((client) => dropDatabase(client, name)));
+beforeAll(() => createDatabase(adminUrl, name));
+afterAll(() => dropDatabase(adminUrl, name));
 
 describe("migrations on PostgreSQL", () => {
   it("four instances migrating one empty database at once all succeed, and each migration runs once", async () => {

@@ -56,7 +56,7 @@ describe("configuration errors", () => {
     ];
     await Promise.all(
       cases.map(async ([env, expected]) => {
-        const run = runServer({ DATA_DIR: dataDir, ...env });
+        const run = await runServer({ DATA_DIR: dataDir, ...env });
         expect(await run.exited).toBe(1);
         const lines = run.output().trim().split("\n");
         expect(lines, run.output()).toHaveLength(1);
@@ -66,14 +66,14 @@ describe("configuration errors", () => {
   });
 
   it("an unreachable database stops the process with exit 1 and one line", { timeout: STARTUP_MS }, async () => {
-    const run = runServer({ DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", BETTER_AUTH_SECRET: "s".repeat(32) });
+    const run = await runServer({ DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", BETTER_AUTH_SECRET: "s".repeat(32) });
     expect(await run.exited).toBe(1);
     expect(run.output().trim().split("\n")).toEqual([expect.stringMatching(/^ticked: cannot open PostgreSQL \(DATABASE_URL\): /)]);
   });
 });
 
 describe("the server process", () => {
-  it("serves, shuts down cleanly on SIGTERM, and finds every task after a restart", { timeout: 60_000 }, async () => {
+  it("serves, shuts down cleanly on SIGTERM, and finds every task after a restart", { timeout: 3 * STARTUP_MS }, async () => {
     // The same port both times: tokens name the public URL (BETTER_AUTH_URL) as issuer and audience.
     const env = { ...serverEnv, PORT: String(await freePort()) };
     const first = await startServer(env);
@@ -125,14 +125,14 @@ describe("the server process", () => {
     }
   });
 
-  it("refuses to start with a BETTER_AUTH_SECRET other than the one its signing keys were stored with, and says what to do", { timeout: 60_000 }, async () => {
+  it("refuses to start with a BETTER_AUTH_SECRET other than the one its signing keys were stored with, and says what to do", { timeout: 3 * STARTUP_MS }, async () => {
     // The same port both times: tokens name the public URL (BETTER_AUTH_URL) as issuer and audience.
     const env = { ...serverEnv, PORT: String(await freePort()) };
     const first = await startServer(env);
     const user = await signUpOver(first.url); // its token's signing key is now stored, encrypted
     expect(await first.stop()).toBe(0);
 
-    const other = runServer({ ...serverEnv, PORT: "0", BETTER_AUTH_SECRET: "another secret, long enough: 0123456789abcdef" });
+    const other = await runServer({ ...serverEnv, PORT: "0", BETTER_AUTH_SECRET: "another secret, long enough: 0123456789abcdef" });
     expect(await other.exited).toBe(1);
     expect(other.output().trim().split("\n")).toEqual([
       expect.stringMatching(/^ticked: BETTER_AUTH_SECRET is not the secret this database's JWT signing keys \(table jwks\) were encrypted with: start with that secret\. To change it, also delete the rows of jwks/),
@@ -142,7 +142,7 @@ describe("the server process", () => {
     await expectTokenAccepted(env, user);
   });
 
-  it("refuses to start, in one line, when its stored JWT signing keys cannot be read", { timeout: 60_000 }, async () => {
+  it("refuses to start, in one line, when its stored JWT signing keys cannot be read", { timeout: 3 * STARTUP_MS }, async () => {
     const env = { ...serverEnv, PORT: String(await freePort()) };
     const first = await startServer(env);
     const user = await signUpOver(first.url);
@@ -154,7 +154,7 @@ describe("the server process", () => {
       await db.update(jwks).set({ privateKey: "not what Better Auth wrote" }).where(eq(jwks.id, newest!.id));
       return newest!;
     });
-    const broken = runServer({ ...serverEnv, PORT: "0" });
+    const broken = await runServer({ ...serverEnv, PORT: "0" });
     expect(await broken.exited).toBe(1);
     expect(broken.output().trim().split("\n")).toEqual([
       expect.stringMatching(
@@ -167,7 +167,7 @@ describe("the server process", () => {
     await expectTokenAccepted(env, user);
   });
 
-  it("a second server refuses an embedded data directory in use, and shares a PostgreSQL database", { timeout: 30_000 }, async () => {
+  it("a second server refuses an embedded data directory in use, and shares a PostgreSQL database", { timeout: 3 * STARTUP_MS }, async () => {
     const first = await startServer(serverEnv);
     try {
       if (serverEnv.DATABASE_URL) {
@@ -176,7 +176,7 @@ describe("the server process", () => {
         expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
         expect(await second.stop()).toBe(0);
       } else {
-        const second = runServer({ ...serverEnv, PORT: "0" });
+        const second = await runServer({ ...serverEnv, PORT: "0" });
         expect(await second.exited).toBe(1);
         expect(second.output()).toMatch(/^ticked: the embedded database in .* is in use by another process \(pid \d+\)/);
       }

@@ -1,100 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import { launchServer, spawnServer, type SpawnedServer } from "../scripts/launch-server.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SERVER_ENTRY = "src/server/server.ts";
+export { freePort } from "../scripts/launch-server.js";
+export type { SpawnedServer as ServerProcess } from "../scripts/launch-server.js";
 
-export interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  /** Resolves with the exit code once the process has ended. */
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-// A test that times out, or a script that fails, must not leave its servers running: they go with
-// this process, whether it exits or is terminated (Vitest ends its workers with SIGTERM).
-const running = new Set<ChildProcess>();
-const killRunning = () => {
-  for (const child of running) child.kill("SIGKILL");
-};
-process.once("exit", killRunning);
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    killRunning();
-    process.kill(process.pid, signal);
-  });
-}
-
-/**
- * Runs the server from its TypeScript sources (npm start runs the same code compiled), with the given
- * environment on top of a clean one.
- * `preload` modules are imported first, as with node --import (the soak's memory sampler).
- */
-export function runServer(
-  env: Record<string, string>,
-  preload: string[] = [],
-): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", ...preload.flatMap((module) => ["--import", module]), SERVER_ENTRY], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  child.once("exit", () => running.delete(child));
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-/** Starts the server and waits until it is ready: /readyz answers 200 (the database answers, no load is shed). */
 /** Generous: on a busy machine a server process takes many seconds to compile and start (PGlite's first start runs initdb too). */
 export const STARTUP_MS = 60_000;
 
-export async function startServer(env: Record<string, string>, timeoutMs = STARTUP_MS): Promise<ServerProcess> {
-  const port = env.PORT ?? String(await freePort());
-  const run = runServer({ ...env, PORT: port });
-  const url = `http://localhost:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  let exitCode: number | null | undefined;
-  void run.exited.then((code) => (exitCode = code));
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}: ${run.output()}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  if (Date.now() >= deadline) {
-    run.child.kill("SIGKILL");
-    throw new Error(`server did not start within ${timeoutMs} ms: ${run.output()}`);
-  }
-  return {
-    url,
-    ...run,
-    stop: (signal = "SIGTERM") => {
-      if (run.child.exitCode === null) run.child.kill(signal);
-      return run.exited;
-    },
-  };
+/** The server from its TypeScript sources (npm start runs the same code compiled), not waited for: a start expected to fail. */
+export function runServer(env: Record<string, string>): Promise<SpawnedServer> {
+  return spawnServer({ env: { LOG_LEVEL: "warn", ...env } });
+}
+
+/** The server from its sources, ready: /readyz answered 200. */
+export function startServer(env: Record<string, string>, timeoutMs = STARTUP_MS): Promise<SpawnedServer> {
+  return launchServer({ env: { LOG_LEVEL: "warn", ...env }, timeoutMs });
 }
 
 export interface ProcessUser {

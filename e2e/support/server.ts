@@ -4,9 +4,9 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { isRunning } from "../../src/server/db/data-dir-lock.js";
 import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
-import { freePort, startServer, type ServerProcess } from "../../test/server-process.js";
+import { freePort, launchServer as launchServerProcess, type LaunchedServer } from "../../scripts/launch-server.js";
+import { createDatabase, databaseUrl, dropAbandonedDatabases, dropDatabase } from "../../scripts/postgres-databases.js";
 
 /**
  * The real server (`npm start`'s command) on its own port and its own fresh database: a PGlite
@@ -43,16 +43,6 @@ function runSecret(): string {
   return process.env[SECRET_ENV];
 }
 
-async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 interface FreshDatabase {
   env: Record<string, string>;
   sql(text: string, params?: unknown[]): Promise<void>;
@@ -79,13 +69,20 @@ function freshPglite(): FreshDatabase {
 
 async function freshPostgres(admin: string): Promise<FreshDatabase> {
   const name = `${DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
-  await withClient(admin, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
+  await createDatabase(admin, name);
+  const url = databaseUrl(admin, name);
   return {
-    env: { DATABASE_URL: url.toString(), DATABASE_POOL_MAX: "5" },
-    sql: (text, params) => withClient(url.toString(), (client) => client.query(text, params)).then(() => {}),
-    discard: () => withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    env: { DATABASE_URL: url, DATABASE_POOL_MAX: "5" },
+    async sql(text, params) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(text, params);
+      } finally {
+        await client.end();
+      }
+    },
+    discard: () => dropDatabase(admin, name),
   };
 }
 
@@ -102,13 +99,13 @@ export async function launchServer(): Promise<AppServer> {
     NODE_ENV: "test",
     LOG_LEVEL: "warn",
   };
-  let running: ServerProcess | undefined;
+  let running: LaunchedServer | undefined;
   // A test that times out mid-start is torn down while the start goes on; dispose waits for it.
   let starting: Promise<void> = Promise.resolve();
   const server: AppServer = {
     url,
     start() {
-      starting = startServer(env, 60_000).then((started) => {
+      starting = launchServerProcess({ env }).then((started) => {
         running = started;
       });
       return starting;
@@ -138,17 +135,6 @@ export async function launchServer(): Promise<AppServer> {
   return server;
 }
 
-/** Drops the test databases of runs that were killed before they could drop their own. */
-async function dropAbandonedDatabases(admin: string) {
-  await withClient(admin, async (client) => {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${DATABASE_PREFIX}%`]);
-    for (const { datname } of rows) {
-      const owner = Number(datname.slice(DATABASE_PREFIX.length).split("_")[0]);
-      if (!isRunning(owner)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    }
-  });
-}
-
 /**
  * Global setup: on PGlite, start the server once on an empty directory (it migrates) and keep that
  * directory as the template every test server copies. Returns its path, or null on PostgreSQL
@@ -156,12 +142,12 @@ async function dropAbandonedDatabases(admin: string) {
  */
 export async function prepareDatabaseTemplate(): Promise<string | null> {
   if (adminUrl) {
-    await dropAbandonedDatabases(adminUrl);
+    await dropAbandonedDatabases(adminUrl, DATABASE_PREFIX);
     return null;
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-template-"));
   const port = String(await freePort());
-  const migrated = await startServer({ DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: runSecret() }, 60_000);
+  const migrated = await launchServerProcess({ env: { DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: runSecret() } });
   const code = await migrated.stop();
   if (code !== 0) throw new Error(`template server exited with ${code}: ${migrated.output()}`);
   process.env[TEMPLATE_ENV] = dataDir;

@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, runServer, signUpOver, type ProcessUser } from "../../test/server-process.js";
-import { recreateDatabase } from "../recreate-database.js";
+import { signUpOver, type ProcessUser } from "../../test/server-process.js";
+import { launchServer } from "../launch-server.js";
+import { recreateDatabase } from "../postgres-databases.js";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const USERS = Number(process.env.SOAK_USERS ?? 10);
@@ -144,12 +145,10 @@ async function main() {
   if (new URL(DATABASE_URL).pathname.slice(1).startsWith("ticked_soak")) await recreateDatabase(DATABASE_URL);
   const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-soak-"));
   const memoryFile = path.join(dataDir, "memory.jsonl");
-  const port = await freePort();
-  const url = `http://localhost:${port}`;
-  const server = runServer(
-    {
+  const server = await launchServer({
+    env: {
       NODE_ENV: "production",
-      PORT: String(port),
+      LOG_LEVEL: "warn",
       DATA_DIR: dataDir,
       DATABASE_URL,
       BETTER_AUTH_SECRET: randomBytes(32).toString("base64"),
@@ -157,15 +156,13 @@ async function main() {
       SOAK_MEMORY_FILE: memoryFile,
       SOAK_SAMPLE_MS: String(SAMPLE_MS),
     },
-    [SAMPLER],
-  );
+    nodeArgs: ["--import", SAMPLER],
+  }).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const { url } = server;
   try {
-    for (let started = Date.now(); ; ) {
-      if (server.child.exitCode !== null) throw new Error(`server exited: ${server.output()}`);
-      if (Date.now() - started > 60_000) throw new Error(`server not ready in 60 s: ${server.output()}`);
-      if (await fetch(`${url}/readyz`).then((response) => response.ok, () => false)) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
     const clients: Client[] = [];
     for (let i = 0; i < USERS; i++) clients.push({ user: await patiently(() => signUpOver(url)), ids: [] });
 
@@ -214,8 +211,7 @@ async function main() {
     process.stdout.write(`${report.join("\n")}\n`);
     process.exitCode = tally.errors === 0 ? 0 : 1;
   } finally {
-    server.child.kill("SIGTERM");
-    const code = await server.exited;
+    const code = await server.stop("SIGTERM");
     if (code !== 0) {
       process.stdout.write(`server exited with ${code}: ${server.output()}\n`);
       process.exitCode = 1;

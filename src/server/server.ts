@@ -1,3 +1,4 @@
+import closeWithGrace from "close-with-grace";
 import { buildApp } from "./app.js";
 import { checkSigningKeysReadable, SigningKeySecretError } from "./auth/signing-keys.js";
 import { ConfigError, parseConfig } from "./config/config.js";
@@ -6,8 +7,9 @@ import { DataDirInUseError } from "./db/data-dir-lock.js";
 import { openDatabase } from "./db/database.js";
 import { createLogger } from "./logger.js";
 
-// In-flight requests get this long after SIGTERM; then the connections still open (a client that
+// In-flight requests get DRAIN_MS after SIGTERM; then the connections still open (a client that
 // stopped sending mid-request) are cut, so the database is always closed before the process exits.
+// Past EXIT_DEADLINE_MS the process exits with 1 whatever is still open.
 const DRAIN_MS = 8_000;
 const EXIT_DEADLINE_MS = 12_000;
 
@@ -50,29 +52,16 @@ async function main() {
 
   const app = await buildApp(config, { database, secret, logger });
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests");
+  // A second signal, or an error thrown during the close, exits at once with 1.
+  closeWithGrace({ delay: EXIT_DEADLINE_MS, logger }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, "shutting down after an uncaught error");
+    else logger.info({ signal }, "shutting down: finishing in-flight requests");
     setTimeout(() => {
       logger.warn("requests still open after the grace period; closing their connections");
       app.server.closeAllConnections();
     }, DRAIN_MS).unref();
-    setTimeout(() => {
-      logger.error("shutdown timed out; exiting");
-      process.exit(1);
-    }, EXIT_DEADLINE_MS).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ error: String(error) }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+    await app.close();
+  });
 
   try {
     await app.listen({ host: config.host, port: config.port });

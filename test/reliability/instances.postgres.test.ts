@@ -5,7 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MIGRATIONS_FOLDER } from "../../src/server/db/migrate.js";
-import { databaseUrl, dropDatabase } from "../database.js";
+import { createDatabase, databaseUrl, dropDatabase } from "../../scripts/postgres-databases.js";
 import { freePort, signUpOver, startServer, STARTUP_MS, type ServerProcess } from "../server-process.js";
 
 /**
@@ -18,7 +18,6 @@ if (template.kind !== "postgres") throw new Error("this suite needs the postgres
 const name = `${template.prefix}instances_${randomBytes(4).toString("hex")}`;
 const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as { entries: unknown[] };
 
-let admin: pg.Client;
 // A client, not a pool: a pool's end() resolves before its connections have closed, and dropping
 // the database then terminates them with an error nobody listens to.
 let direct: pg.Client;
@@ -28,9 +27,7 @@ let instances: ServerProcess[] = [];
 let publicUrl: string;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: template.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  await createDatabase(template.adminUrl, name);
   const url = databaseUrl(template.adminUrl, name);
   direct = new pg.Client({ connectionString: url });
   await direct.connect();
@@ -43,8 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const exitCodes = await Promise.all(instances.map((instance) => instance.stop()));
   await direct?.end();
-  await dropDatabase(admin, name);
-  await admin.end();
+  await dropDatabase(template.adminUrl, name);
   for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
   expect(exitCodes).toEqual(instances.map(() => 0));
 });

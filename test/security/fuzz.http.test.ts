@@ -125,7 +125,6 @@ describe("HTTP fuzzing", () => {
       fuzz.parameters,
     );
     console.log(`HTTP fuzz: ${requests} requests`);
-    expect(requests).toBeGreaterThanOrEqual(fuzz.runs);
   });
 
   // The CI budget is small; this shows it is not spent on one kind of answer.

@@ -1,7 +1,7 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTestApp, TEST_ORIGIN, type TestApp } from "../app.js";
+import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../app.js";
 import { signUp, type TestUser } from "../users.js";
 import { deleteAccount, expectEnvelope, nowSeconds, signWithServerKey } from "./actors.js";
 
@@ -70,11 +70,17 @@ describe("bearer tokens", () => {
     for (const [name, key] of keys) await expectRefused(hs256(header, standardClaims(), key), `HS256 with ${name}`);
   });
 
+  it("HS256 keyed with the server's own BETTER_AUTH_SECRET is a 401", async () => {
+    await expectRefused(hs256({ alg: "HS256", kid: publishedKey.kid, typ: "JWT" }, standardClaims(), TEST_SECRET), "HS256 with the secret");
+  });
+
   it("a token signed by an unknown key, under an unknown kid, the published kid, or carrying its own key (jwk header), is a 401", async () => {
     await expectRefused(await foreignKeyToken({ kid: randomUUID() }), "unknown kid");
     await expectRefused(await foreignKeyToken({ kid: publishedKey.kid }), "foreign key under the published kid");
     await expectRefused(await foreignKeyToken({ kid: publishedKey.kid, jwk: true }), "embedded jwk");
     await expectRefused(await foreignKeyToken({ kid: "../../../etc/passwd' OR '1'='1" }), "kid with path and SQL");
+    const expired = { ...standardClaims(), iat: nowSeconds() - 3600, exp: nowSeconds() - 1800 };
+    await expectRefused(await foreignKeyToken({ kid: randomUUID() }, expired), "expired, unknown kid");
   });
 
   it("a tampered payload (another subject, a later expiry) under the original signature is a 401", async () => {
@@ -86,6 +92,20 @@ describe("bearer tokens", () => {
     const own = JSON.parse(Buffer.from(ownPayload!, "base64url").toString());
     const tampered = `${ownHeader}.${segment({ ...own, exp: own.exp + 86_400 })}.${ownSignature}`;
     await expectRefused(tampered, "exp extended");
+  });
+
+  it("a token that differs from an accepted one only in its signature is a 401, also once the real one was verified", async () => {
+    const accepted = await t.app.inject({ method: "GET", url: victim.tasksUrl, headers: victim.bearer });
+    expect(accepted.statusCode).toBe(200);
+    const [header, payload, signature] = victim.token.split(".");
+    const flipped = Buffer.from(signature!, "base64url");
+    flipped[0]! ^= 0xff;
+    await expectRefused(`${header}.${payload}.${flipped.toString("base64url")}`, "signature changed");
+  });
+
+  it("a bad bearer token is a 401 even with the user's valid session cookie alongside", async () => {
+    const response = await t.app.inject({ method: "GET", url: victim.tasksUrl, headers: { authorization: "Bearer garbage", cookie: victim.cookie } });
+    expectEnvelope(response, 401, "UNAUTHORIZED");
   });
 
   it("expired, not yet valid (nbf in the future) and issued in the future are 401, even signed by the server's key", async () => {
@@ -130,7 +150,8 @@ describe("bearer tokens", () => {
   });
 
   it("malformed tokens (garbage, two parts, bad base64, huge) are 401", async () => {
-    for (const token of ["not-a-token-at-all", "header.payload", "header.payload.signature", `${segment({ alg: "EdDSA" })}.!!!.???`, "e".repeat(8000)]) {
+    const unsignedHeader = `${segment({ alg: "EdDSA" })}.${segment({ sub: "x" })}.`;
+    for (const token of ["not-a-token-at-all", "a.b.c", "....", "%00%ff", "header.payload", "header.payload.signature", unsignedHeader, `${segment({ alg: "EdDSA" })}.!!!.???`, "e".repeat(8000)]) {
       await expectRefused(token, token.slice(0, 20));
     }
   });

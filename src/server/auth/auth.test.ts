@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import { createLogger } from "../logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../../../test/app.js";
 import { createTask as createTaskAs } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import { buildApp } from "../app.js";
-import { withBetterAuth } from "./better-auth-gate.js";
 import { jwks, task, user as userTable } from "../db/schema/index.js";
 
 let t: TestApp;
@@ -94,21 +93,11 @@ async function jwksKids(): Promise<string[]> {
   return response.json<{ keys: { kid: string }[] }>().keys.map((key) => key.kid);
 }
 
-/** A token signed by the server's own current key (Better Auth's server-only signJWT), with any claims. */
-async function signWithServerKey(payload: JWTPayload): Promise<string> {
-  const { token } = await withBetterAuth(() => t.app.auth.api.signJWT({ body: { payload: payload as Record<string, unknown> } }));
-  return token;
-}
-
 function usersWithEmail(email: string) {
   return t.app.database.db.select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email));
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function encodeSegment(value: unknown): string {
-  return base64url.encode(new TextEncoder().encode(JSON.stringify(value)));
-}
 
 describe("accounts", () => {
   it("signs up with email and password: Better Auth's user, a session cookie, and no password in the answer", async () => {
@@ -256,11 +245,9 @@ describe("JWT", () => {
 
 describe("credentials on the task API", () => {
   let alice: TestUser;
-  let bob: TestUser;
 
   beforeAll(async () => {
     alice = await signUp(t.app, "Alice");
-    bob = await signUp(t.app, "Bob");
   });
 
   it("a bearer JWT from /api/auth/token is accepted", async () => {
@@ -291,125 +278,6 @@ describe("credentials on the task API", () => {
 
   it("a bearer token with trailing junk after a space is a 401", async () => {
     expectError(await listWith(alice, { authorization: `Bearer ${alice.token} extra` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a garbage bearer token is a 401", async () => {
-    for (const garbage of ["garbage", "a.b.c", "....", "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.", "%00%ff"]) {
-      expectError(await listWith(alice, { authorization: `Bearer ${garbage}` }), 401, "UNAUTHORIZED");
-    }
-  });
-
-  it("a bad bearer token is refused even with a valid session cookie alongside", async () => {
-    expectError(await listWith(alice, { authorization: "Bearer garbage", cookie: alice.cookie }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token whose payload was tampered with (sub changed to another user) is a 401", async () => {
-    const [header, payload, signature] = alice.token.split(".");
-    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
-    const forged = `${header}.${encodeSegment({ ...claims, sub: bob.id })}.${signature}`;
-    expectError(await listWith(bob, { authorization: `Bearer ${forged}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("an unsigned token (alg none) is a 401", async () => {
-    const { kid } = decodeProtectedHeader(alice.token);
-    const claims = decodeJwt(alice.token);
-    const unsigned = `${encodeSegment({ alg: "none", typ: "JWT", kid })}.${encodeSegment(claims)}.`;
-    expectError(await listWith(alice, { authorization: `Bearer ${unsigned}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("an HS256 token signed with a shared secret is a 401", async () => {
-    const { kid } = decodeProtectedHeader(alice.token);
-    const hs256 = await new SignJWT({})
-      .setProtectedHeader({ alg: "HS256", kid })
-      .setSubject(alice.id)
-      .setIssuer(TEST_ORIGIN)
-      .setAudience(TEST_ORIGIN)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(new TextEncoder().encode(TEST_SECRET));
-    expectError(await listWith(alice, { authorization: `Bearer ${hs256}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("an HS256 token keyed with the published public key (algorithm confusion) is a 401", async () => {
-    const { kid } = decodeProtectedHeader(alice.token);
-    const response = await inject({ method: "GET", url: "/api/auth/jwks" });
-    const key = response.json<{ keys: { kid: string; x: string }[] }>().keys.find((k) => k.kid === kid)!;
-    const confused = await new SignJWT({})
-      .setProtectedHeader({ alg: "HS256", kid })
-      .setSubject(alice.id)
-      .setIssuer(TEST_ORIGIN)
-      .setAudience(TEST_ORIGIN)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(new TextEncoder().encode(key.x));
-    expectError(await listWith(alice, { authorization: `Bearer ${confused}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token signed by a key the server never published (unknown kid) is a 401", async () => {
-    const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-    const foreign = await new SignJWT({})
-      .setProtectedHeader({ alg: "EdDSA", kid: "not-a-published-kid" })
-      .setSubject(alice.id)
-      .setIssuer(TEST_ORIGIN)
-      .setAudience(TEST_ORIGIN)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(privateKey);
-    expectError(await listWith(alice, { authorization: `Bearer ${foreign}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("an expired token signed by an unknown Ed25519 key is a 401", async () => {
-    const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-    const expired = await new SignJWT({})
-      .setProtectedHeader({ alg: "EdDSA", kid: `unknown-${randomUUID()}` })
-      .setSubject(alice.id)
-      .setIssuer(TEST_ORIGIN)
-      .setAudience(TEST_ORIGIN)
-      .setIssuedAt(nowSeconds() - 3600)
-      .setExpirationTime(nowSeconds() - 1800)
-      .sign(privateKey);
-    expectError(await listWith(alice, { authorization: `Bearer ${expired}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token signed by a foreign key that claims the server's published kid is a 401", async () => {
-    const { kid } = decodeProtectedHeader(alice.token);
-    const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-    const impostor = await new SignJWT({})
-      .setProtectedHeader({ alg: "EdDSA", kid })
-      .setSubject(alice.id)
-      .setIssuer(TEST_ORIGIN)
-      .setAudience(TEST_ORIGIN)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(privateKey);
-    expectError(await listWith(alice, { authorization: `Bearer ${impostor}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token signed with the server's own key is accepted (the control for the cases below)", async () => {
-    const token = await signWithServerKey({ sub: alice.id, iat: nowSeconds(), exp: nowSeconds() + 300 });
-    expect((await listWith(alice, { authorization: `Bearer ${token}` })).statusCode).toBe(200);
-  });
-
-  it("an expired token signed with the server's own key is a 401", async () => {
-    const expired = await signWithServerKey({ sub: alice.id, iat: nowSeconds() - 3600, exp: nowSeconds() - 60 });
-    expectError(await listWith(alice, { authorization: `Bearer ${expired}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token of another issuer is a 401", async () => {
-    const token = await signWithServerKey({ sub: alice.id, iat: nowSeconds(), exp: nowSeconds() + 300, iss: "http://evil.example" });
-    expect(decodeJwt(token).iss).toBe("http://evil.example");
-    expectError(await listWith(alice, { authorization: `Bearer ${token}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token for another audience is a 401", async () => {
-    const token = await signWithServerKey({ sub: alice.id, iat: nowSeconds(), exp: nowSeconds() + 300, aud: "http://evil.example" });
-    expect(decodeJwt(token).aud).toBe("http://evil.example");
-    expectError(await listWith(alice, { authorization: `Bearer ${token}` }), 401, "UNAUTHORIZED");
-  });
-
-  it("a token without a subject is a 401", async () => {
-    const token = await signWithServerKey({ iat: nowSeconds(), exp: nowSeconds() + 300 });
-    expectError(await listWith(alice, { authorization: `Bearer ${token}` }), 401, "UNAUTHORIZED");
   });
 
   it("a key created after start (by another instance on the same database) is picked up", async () => {

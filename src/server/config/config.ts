@@ -1,13 +1,13 @@
+import envSchema from "env-schema";
 import path from "node:path";
-
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+import { Type, type Static } from "typebox";
 
 export type DatabaseConfig =
   | { kind: "embedded"; dataDir: string }
   | { kind: "postgres"; url: string; poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
 
 export interface Config {
-  nodeEnv: "production" | "development" | "test";
+  nodeEnv: ParsedEnv["NODE_ENV"];
   host: string;
   port: number;
   logLevel: LogLevel;
@@ -39,24 +39,56 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 export const MIN_SECRET_LENGTH = 32;
 // Better Auth reads these from the environment by itself; honouring them there but not in our own
 // checks (cookie-write origins, the secret's length) would split one setting in two.
 const UNSUPPORTED = { BETTER_AUTH_SECRETS: "BETTER_AUTH_SECRET", BETTER_AUTH_TRUSTED_ORIGINS: "TRUSTED_ORIGINS" };
 
-function setting(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === "" ? undefined : value;
+const wholeNumber = (minimum: number, maximum: number, fallback?: number) =>
+  fallback === undefined ? Type.Optional(Type.Integer({ minimum, maximum })) : Type.Integer({ minimum, maximum, default: fallback });
+
+/** The variables, their types, bounds and defaults; what depends on another variable is derived below. */
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Enum(["production", "development", "test"], { default: "development" }),
+  HOST: Type.String({ default: "127.0.0.1" }),
+  PORT: wholeNumber(0, 65535, 8000),
+  LOG_LEVEL: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { default: "info" }),
+  DATA_DIR: Type.String({ default: "data" }),
+  DATABASE_URL: Type.Optional(Type.String()),
+  DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
+  // Both bound how long a request can wait on a database that stopped answering (docs/reliability.md).
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 1_500),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000, 5_000),
+  BETTER_AUTH_SECRET: Type.Optional(Type.String()),
+  BETTER_AUTH_URL: Type.Optional(Type.String()),
+  TRUSTED_ORIGINS: Type.String({ default: "" }),
+  CORS_ORIGINS: Type.String({ default: "" }),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000, 600),
+  WEB_DIR: Type.String({ default: "dist/web" }),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000),
+});
+type ParsedEnv = Static<typeof EnvSchema>;
+export type LogLevel = ParsedEnv["LOG_LEVEL"];
+
+/** Ajv's first complaint as one line naming the variable; the value is echoed only where it is no secret. */
+function schemaError(error: unknown, env: Env): ConfigError {
+  const [first] = (error as { errors?: { instancePath: string }[] }).errors ?? [];
+  const name = first?.instancePath.slice(1) as keyof ParsedEnv | undefined;
+  const rule = name ? (EnvSchema.properties[name] as { enum?: string[]; minimum?: number; maximum?: number }) : undefined;
+  if (!name || !rule) return new ConfigError("the environment", (error as Error).message);
+  const got = `got "${env[name]}"`;
+  if (rule.enum) return new ConfigError(name, `must be one of ${rule.enum.join(", ")}, ${got}`);
+  return new ConfigError(name, `must be a whole number from ${rule.minimum} to ${rule.maximum}, ${got}`);
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = setting(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+/** Surrounding spaces dropped; an empty variable is an unset one. */
+function settings(env: Env): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const trimmed = value?.trim();
+    if (trimmed) set[name] = trimmed;
   }
-  return Number(raw);
+  return set;
 }
 
 function origin(name: string, raw: string): string {
@@ -77,8 +109,8 @@ function origin(name: string, raw: string): string {
 const VERIFIED_SSL_MODES = new Set(["require", "prefer", "verify-ca"]);
 
 /**
- * Accepts what people paste from Neon or from the seed's Python setup: postgres://, postgresql://
- * and SQLAlchemy's postgresql+asyncpg:// (whose ssl=require is libpq's sslmode=require).
+ * Accepts what people paste from Neon or in SQLAlchemy's asyncpg form: postgres://, postgresql://
+ * and postgresql+asyncpg:// (whose ssl=require is libpq's sslmode=require).
  */
 export function normalizeDatabaseUrl(raw: string): string {
   const match = /^(postgres|postgresql)(\+asyncpg)?:\/\//i.exec(raw);
@@ -107,36 +139,31 @@ export function normalizeDatabaseUrl(raw: string): string {
   return url.toString();
 }
 
-export function parseConfig(env: Env, cwd = process.cwd()): Config {
+export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
+  const env = settings(rawEnv);
   for (const [name, instead] of Object.entries(UNSUPPORTED)) {
-    if (setting(env, name) !== undefined) throw new ConfigError(name, `is not supported; use ${instead}`);
+    if (env[name] !== undefined) throw new ConfigError(name, `is not supported; use ${instead}`);
   }
-  const nodeEnvRaw = setting(env, "NODE_ENV") ?? "development";
-  if (nodeEnvRaw !== "production" && nodeEnvRaw !== "development" && nodeEnvRaw !== "test") {
-    throw new ConfigError("NODE_ENV", `must be production, development or test, got "${nodeEnvRaw}"`);
+  let parsed: ParsedEnv;
+  try {
+    // env: false: the caller's variables only, never process.env behind its back.
+    parsed = envSchema<ParsedEnv>({ schema: EnvSchema, data: env, env: false });
+  } catch (error) {
+    throw schemaError(error, env);
   }
-  const port = integer(env, "PORT", 8000, 0, 65535);
-  const host = setting(env, "HOST") ?? "127.0.0.1";
-  const logLevel = (setting(env, "LOG_LEVEL") ?? "info") as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
-  }
-  const dataDir = path.resolve(cwd, setting(env, "DATA_DIR") ?? "data");
-
-  const databaseUrl = setting(env, "DATABASE_URL");
-  const database: DatabaseConfig = databaseUrl
+  const dataDir = path.resolve(cwd, parsed.DATA_DIR);
+  const database: DatabaseConfig = parsed.DATABASE_URL
     ? {
         kind: "postgres",
-        url: normalizeDatabaseUrl(databaseUrl),
-        poolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 1000),
-        // Both bound how long a request can wait on a database that stopped answering (docs/reliability.md).
-        connectTimeoutMs: integer(env, "DATABASE_CONNECT_TIMEOUT_MS", 1_500, 100, 60_000),
-        statementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5_000, 100, 600_000),
+        url: normalizeDatabaseUrl(parsed.DATABASE_URL),
+        poolMax: parsed.DATABASE_POOL_MAX,
+        connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
       }
     : { kind: "embedded", dataDir };
 
-  const authSecret = setting(env, "BETTER_AUTH_SECRET") ?? null;
-  if (authSecret === null && nodeEnvRaw === "production") {
+  const authSecret = parsed.BETTER_AUTH_SECRET ?? null;
+  if (authSecret === null && parsed.NODE_ENV === "production") {
     throw new ConfigError("BETTER_AUTH_SECRET", "is required when NODE_ENV=production");
   }
   if (authSecret !== null && authSecret.length < MIN_SECRET_LENGTH) {
@@ -146,29 +173,28 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     );
   }
 
-  const publicUrl = origin("BETTER_AUTH_URL", setting(env, "BETTER_AUTH_URL") ?? `http://localhost:${port}`);
-  const origins = (name: string) =>
-    (setting(env, name) ?? "")
+  const origins = (name: "TRUSTED_ORIGINS" | "CORS_ORIGINS") =>
+    parsed[name]
       .split(",")
       .map((entry) => entry.trim())
       .filter(Boolean)
       .map((entry) => origin(name, entry));
 
   return {
-    nodeEnv: nodeEnvRaw,
-    host,
-    port,
-    logLevel,
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    logLevel: parsed.LOG_LEVEL,
     dataDir,
     database,
     authSecret,
-    publicUrl,
+    publicUrl: origin("BETTER_AUTH_URL", parsed.BETTER_AUTH_URL ?? `http://localhost:${parsed.PORT}`),
     trustedOrigins: origins("TRUSTED_ORIGINS"),
     corsOrigins: origins("CORS_ORIGINS"),
-    rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
-    webDir: path.resolve(cwd, setting(env, "WEB_DIR") ?? "dist/web"),
+    rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    webDir: path.resolve(cwd, parsed.WEB_DIR),
     // Off by default under test: a test machine busy with parallel suites lags every process's event
     // loop, which would shed the very requests a test asserts on; the overload test turns it on.
-    overloadMaxEventLoopDelayMs: integer(env, "OVERLOAD_MAX_EVENT_LOOP_DELAY_MS", nodeEnvRaw === "test" ? 0 : 1000, 0, 60_000),
+    overloadMaxEventLoopDelayMs: parsed.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS ?? (parsed.NODE_ENV === "test" ? 0 : 1000),
   };
 }

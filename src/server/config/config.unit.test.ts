@@ -99,7 +99,7 @@ describe("normalizeDatabaseUrl", () => {
     expect(normalizeDatabaseUrl("postgresql://u@h:6543/db")).toBe("postgresql://u@h:6543/db");
   });
 
-  it("accepts the seed's postgresql+asyncpg:// form and its ssl=require", () => {
+  it("accepts SQLAlchemy's asyncpg form, postgresql+asyncpg://, and its ssl=require", () => {
     expect(normalizeDatabaseUrl("postgresql+asyncpg://u:p@ep-x.neon.tech/neondb?ssl=require")).toBe(
       "postgresql://u:p@ep-x.neon.tech/neondb?sslmode=verify-full",
     );

@@ -1,0 +1,14 @@
+// The hooks record-modules.mjs registers; they run on the loader's own thread.
+import { appendFileSync } from "node:fs";
+
+let file;
+
+export function initialize(data) {
+  file = data.file;
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  const resolved = await nextResolve(specifier, context);
+  appendFileSync(file, `${context.parentURL ?? "entry"} -> ${resolved.url}\n`);
+  return resolved;
+}
