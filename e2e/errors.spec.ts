@@ -107,6 +107,44 @@ test.describe("task page", () => {
     await tasks.expectTitles(["Typed while the server was down", "Written before the outage"]);
   });
 
+  test("an edit refused while a second edit is under way is still reported, and its editor reopens with what was typed", async ({
+    tasks,
+    page,
+    server,
+  }) => {
+    await tasks.add("Alpha");
+    await tasks.add("Beta");
+    // The first save is held until the second is sent, and its task is deleted behind the page
+    // meanwhile: the real server then refuses it (404) while the second save succeeds.
+    let releaseFirst = () => {};
+    const secondSent = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let saves = 0;
+    await page.route(/\/api\/[^/]+\/tasks\/[^/]+$/, async (route) => {
+      if (route.request().method() !== "PATCH") return route.continue();
+      saves += 1;
+      if (saves > 1) {
+        releaseFirst();
+        return route.continue();
+      }
+      await secondSent;
+      const deleted = await page.request.delete(route.request().url(), { headers: { origin: server.url } });
+      expect(deleted.status()).toBe(200);
+      await route.continue();
+    });
+
+    await tasks.editButton("Alpha").click();
+    await page.getByLabel("Title", { exact: true }).fill("Alpha, typed again");
+    await page.getByLabel("Title", { exact: true }).press("Enter");
+    await tasks.editButton("Beta").click();
+    await page.getByLabel("Title", { exact: true }).fill("Beta, renamed");
+    await page.getByLabel("Title", { exact: true }).press("Enter");
+
+    await expect(tasks.alert).toContainText(/not found/i);
+    await expect(page.getByLabel("Title", { exact: true })).toHaveValue("Alpha, typed again");
+    await page.getByLabel("Title", { exact: true }).press("Escape");
+    await tasks.expectTitles(["Beta, renamed"]);
+  });
+
   test("a server that hangs (paused process) ends in the same message, not an endless spinner", async ({ page, ownServer }) => {
     test.setTimeout(120_000);
     const server = await ownServer();
