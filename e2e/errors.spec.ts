@@ -107,6 +107,43 @@ test.describe("task page", () => {
     await tasks.expectTitles(["Typed while the server was down", "Written before the outage"]);
   });
 
+  test("an edit that fails while a second edit is under way is still reported, and its editor reopens with what was typed", async ({
+    tasks,
+    page,
+  }) => {
+    await tasks.add("Alpha");
+    await tasks.add("Beta");
+    // The first save is held until the second is sent, then its connection drops (the task stays, so
+    // its editor has something to reopen on); the second reaches the server.
+    let releaseFirst = () => {};
+    const secondSent = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let saves = 0;
+    await page.route(/\/api\/[^/]+\/tasks\/[^/]+$/, async (route) => {
+      if (route.request().method() !== "PATCH") return route.continue();
+      saves += 1;
+      if (saves > 1) {
+        releaseFirst();
+        return route.continue();
+      }
+      await secondSent;
+      await route.abort("connectionreset");
+    });
+
+    await tasks.editButton("Alpha").click();
+    await page.getByLabel("Title", { exact: true }).fill("Alpha, typed again");
+    await page.getByLabel("Title", { exact: true }).press("Enter");
+    await tasks.editButton("Beta").click();
+    await page.getByLabel("Title", { exact: true }).fill("Beta, renamed");
+    await page.getByLabel("Title", { exact: true }).press("Enter");
+
+    await expect(tasks.alert.filter({ hasText: "Can't reach the server" })).toBeVisible();
+    await expect(page.getByLabel("Title", { exact: true })).toHaveValue("Alpha, typed again");
+    await page.getByLabel("Title", { exact: true }).press("Escape");
+    await tasks.expectTitles(["Beta, renamed", "Alpha"]);
+    await page.reload();
+    await tasks.expectTitles(["Beta, renamed", "Alpha"]);
+  });
+
   test("a server that hangs (paused process) ends in the same message, not an endless spinner", async ({ page, ownServer }) => {
     test.setTimeout(120_000);
     const server = await ownServer();

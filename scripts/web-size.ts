@@ -2,8 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
-/** The budget for the JavaScript a first visit downloads, gzipped. */
-export const INITIAL_JS_BUDGET_BYTES = 120 * 1024;
+/**
+ * The JavaScript a first visit (the sign-in page) downloads, gzipped. Close above what it needs, so
+ * a task screen or a library slipping out of the lazy chunks into the initial one fails the build.
+ */
+export const INITIAL_JS_BUDGET_BYTES = 90 * 1024;
 
 export interface InitialJavaScript {
   files: string[];

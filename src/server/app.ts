@@ -12,6 +12,7 @@ import { answerClientError } from "./http/connection-errors.js";
 import { ApiError, BODY_LIMIT, ErrorEnvelope } from "./http/envelope.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
+import { compressionPlugin } from "./plugins/compression.js";
 import { databasePlugin } from "./plugins/database.js";
 import { errorsPlugin, sendError } from "./plugins/errors.js";
 import { notFoundPlugin } from "./plugins/not-found.js";
@@ -104,6 +105,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   await app.register(errorsPlugin);
   await app.register(notFoundPlugin);
   await app.register(overloadPlugin, { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs });
+  await app.register(compressionPlugin);
   // Closed unless configured: without CORS headers a browser keeps other sites' pages from reading answers.
   if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins, credentials: true });
   await app.register(openapiPlugin, { version, publicUrl: config.publicUrl });

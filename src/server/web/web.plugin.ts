@@ -10,7 +10,13 @@ export interface WebPluginOptions {
 }
 
 // Paths the server answers itself: an unknown one there is a JSON 404 (or 405), never the page.
-const NOT_APP_PATHS = /^\/(api|docs|healthz|readyz|openapi\.json)(\/|$)/;
+const NOT_APP_PATHS = /^\/(api|docs|healthz|readyz|openapi\.json|assets)(\/|$)/;
+// A name with an extension asks for a file (robots.txt, an old script): one that does not exist is a
+// 404, since the page in its place would be read as a robots file or run as a script.
+const FILE_LIKE_PATH = /\.[^/.]+$/;
+// scripts/build-web.ts writes a compressed copy beside each file, served by the request's Accept-Encoding.
+const PRECOMPRESSED_COPIES = ["**/*.br", "**/*.gz"];
+const HTML_FILE = /\.html(\.br|\.gz)?$/;
 const ONE_YEAR = "public, max-age=31536000, immutable";
 
 /**
@@ -35,8 +41,9 @@ export function appContentSecurityPolicy(servedOverHttps: boolean): string {
 }
 
 /**
- * Serves the built single-page app at /: its files as they are, and index.html for every other GET
- * outside the server's own paths, so a reload on /sign-in or a shared link lands in the app.
+ * Serves the built single-page app at /: its files (precompressed where the browser accepts brotli
+ * or gzip), and index.html for every other GET outside the server's own paths that does not name a
+ * file, so a reload on /sign-in or a shared link lands in the app.
  */
 export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }: WebPluginOptions) {
   if (!existsSync(path.join(root, "index.html"))) {
@@ -45,7 +52,7 @@ export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }:
   }
   const policy = appContentSecurityPolicy(servedOverHttps);
   const htmlHeaders = (reply: FastifyReply, file: string) => {
-    if (!file.endsWith(".html")) return;
+    if (!HTML_FILE.test(file)) return;
     reply.header("cache-control", "no-cache");
     reply.header("content-security-policy", policy);
   };
@@ -53,8 +60,9 @@ export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }:
   await app.register(fastifyStatic, {
     root,
     wildcard: false,
-    globIgnore: ["assets/**"],
+    globIgnore: ["assets/**", ...PRECOMPRESSED_COPIES],
     index: false,
+    preCompressed: true,
     cacheControl: false,
     schemaHide: true,
     setHeaders: htmlHeaders,
@@ -66,6 +74,7 @@ export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }:
     prefix: "/assets/",
     decorateReply: false,
     index: false,
+    preCompressed: true,
     cacheControl: false,
     schemaHide: true,
     setHeaders: (reply) => reply.header("cache-control", ONE_YEAR),
@@ -73,7 +82,7 @@ export async function webPlugin(app: FastifyInstance, { root, servedOverHttps }:
 
   app.get("/*", { schema: { hide: true } }, (request, reply) => {
     const pathname = request.url.split("?", 1)[0]!;
-    if (NOT_APP_PATHS.test(pathname)) return reply.callNotFound();
+    if (NOT_APP_PATHS.test(pathname) || FILE_LIKE_PATH.test(pathname)) return reply.callNotFound();
     return reply.sendFile("index.html");
   });
 }

@@ -1,12 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../../../test/app.js";
 import { signUp } from "../../../test/users.js";
 
 const INDEX = `<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="root"></div></body></html>`;
 const ASSET = "console.log('app')";
+const ROBOTS = "User-agent: *\nDisallow: /api/\n";
+// The build writes these beside the files; content that differs from the original shows which was sent.
+const ASSET_BR = "console.log('from the brotli copy')";
+const ASSET_GZ = "console.log('from the gzip copy')";
 
 let webDir: string;
 let t: TestApp;
@@ -16,7 +21,11 @@ beforeAll(async () => {
   mkdirSync(path.join(webDir, "assets"));
   writeFileSync(path.join(webDir, "index.html"), INDEX);
   writeFileSync(path.join(webDir, "assets", "index-Ab12Cd34.js"), ASSET);
+  writeFileSync(path.join(webDir, "assets", "index-Ab12Cd34.js.br"), brotliCompressSync(ASSET_BR));
+  writeFileSync(path.join(webDir, "assets", "index-Ab12Cd34.js.gz"), gzipSync(ASSET_GZ));
+  writeFileSync(path.join(webDir, "index.html.br"), brotliCompressSync(INDEX));
   writeFileSync(path.join(webDir, "favicon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
+  writeFileSync(path.join(webDir, "robots.txt"), ROBOTS);
   t = await buildTestApp({ WEB_DIR: webDir });
 });
 afterAll(async () => {
@@ -73,6 +82,50 @@ describe("the web app at /", () => {
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe("NOT_FOUND");
     expect((await t.app.inject({ method: "POST", url: "/assets/index-Ab12Cd34.js" })).statusCode).toBe(405);
+  });
+
+  it("sends the build's brotli or gzip copy as Accept-Encoding prefers, and says the answer varies by it", async () => {
+    const asset = (acceptEncoding?: string) =>
+      t.app.inject({ method: "GET", url: "/assets/index-Ab12Cd34.js", headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} });
+    const brotli = await asset("gzip, deflate, br");
+    expect(brotli.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe(ASSET_BR);
+    expect(brotli.headers["content-type"]).toContain("javascript");
+    expect(brotli.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(brotli.headers.vary).toContain("accept-encoding");
+    const gzip = await asset("gzip");
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(ASSET_GZ);
+    const plain = await asset();
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body).toBe(ASSET);
+    expect(plain.headers.vary).toContain("accept-encoding");
+    // The page too, for a client route, and still never cached and under the app's policy.
+    const page = await t.app.inject({ method: "GET", url: "/sign-in", headers: { "accept-encoding": "br" } });
+    expect(page.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(page.rawPayload).toString()).toBe(INDEX);
+    expect(page.headers["content-type"]).toContain("text/html");
+    expect(page.headers["cache-control"]).toBe("no-cache");
+    expect(page.headers["content-security-policy"]).toContain("script-src 'self';");
+  });
+
+  it("serves robots.txt, and answers any other file name that does not exist with a 404, not the page", async () => {
+    const robots = await t.app.inject({ method: "GET", url: "/robots.txt" });
+    expect(robots.statusCode).toBe(200);
+    expect(robots.headers["content-type"]).toContain("text/plain");
+    expect(robots.body).toBe(ROBOTS);
+    for (const url of ["/sitemap.xml", "/apple-touch-icon.png", "/favicon.ico", "/some/deep/old-bundle.js?v=1", "/assets", "/assets/"]) {
+      const response = await t.app.inject({ method: "GET", url });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json(), url).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+    }
+    // The copies are how files are sent, not files of their own.
+    expect((await t.app.inject({ method: "GET", url: "/index.html.br" })).statusCode).toBe(404);
+    for (const url of ["/", "/sign-in", "/tasks?x=y", "/?q=v1.2"]) {
+      const response = await t.app.inject({ method: "GET", url });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.body, url).toBe(INDEX);
+    }
   });
 
   it("keeps the server's own paths: unknown /api paths are the JSON 404, known ones 405", async () => {

@@ -1,28 +1,22 @@
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
-import { RequestError } from "../api/errors";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { SignInPage, SignUpPage } from "../auth/AuthPages";
 import { authClient, authRequest } from "../auth/auth-client";
-import { TasksPage } from "../tasks/TasksPage";
 import { NoticesProvider, useNotices } from "./notices";
 import { navigate, safeNext, useLocation } from "./router";
 
 export const SESSION_EXPIRED = "Your session has expired. Please sign in again.";
 
-const isUnauthorized = (error: unknown) => error instanceof RequestError && error.kind === "unauthorized";
+// The task screens and the query library are fetched only once someone is signed in: the sign-in
+// page's first visit downloads neither.
+const loadSignedInApp = () => import("../tasks/SignedInApp");
+const SignedInApp = lazy(loadSignedInApp);
 
-function createQueryClient(onUnauthorized: () => void) {
-  const onError = (error: unknown) => {
-    if (isUnauthorized(error)) onUnauthorized();
-  };
-  return new QueryClient({
-    queryCache: new QueryCache({ onError }),
-    mutationCache: new MutationCache({ onError }),
-    defaultOptions: {
-      // No silent retries: a failure is shown at once (and a hung server already took the 10 s timeout).
-      queries: { retry: false, staleTime: 10_000 },
-    },
-  });
+function Loading() {
+  return (
+    <main className="loading" aria-busy="true">
+      <p>Loading…</p>
+    </main>
+  );
 }
 
 function Routes() {
@@ -37,15 +31,17 @@ function Routes() {
   const hadUser = useRef(false);
   const user = expired ? null : (session.data?.user ?? null);
 
-  const onUnauthorized = useRef(() => {});
-  const [queryClient] = useState(() => createQueryClient(() => onUnauthorized.current()));
-  onUnauthorized.current = () => {
+  const onUnauthorized = () => {
     if (expired) return;
     setExpired(true);
     void session.refetch();
   };
 
   const onAuthPage = pathname === "/sign-in" || pathname === "/sign-up";
+  // Off the sign-in pages a session is likely: fetch the task screens while the session is checked.
+  useEffect(() => {
+    if (!onAuthPage) void loadSignedInApp();
+  }, [onAuthPage]);
   useEffect(() => {
     if (session.isPending) return;
     if (user) {
@@ -54,20 +50,13 @@ function Routes() {
       else if (pathname !== "/") navigate("/", { replace: true });
       return;
     }
-    queryClient.clear();
     if (hadUser.current && !signingOut.current) showStatus(SESSION_EXPIRED);
     hadUser.current = false;
     signingOut.current = false;
     if (!onAuthPage) navigate(`/sign-in?next=${encodeURIComponent(location)}`, { replace: true });
-  }, [session.isPending, user, onAuthPage, pathname, search, location, queryClient, showStatus]);
+  }, [session.isPending, user, onAuthPage, pathname, search, location, showStatus]);
 
-  if (session.isPending && !session.data) {
-    return (
-      <main className="loading" aria-busy="true">
-        <p>Loading…</p>
-      </main>
-    );
-  }
+  if (session.isPending && !session.data) return <Loading />;
   const signedIn = () => {
     clear();
     setExpired(false);
@@ -86,9 +75,9 @@ function Routes() {
     }
   };
   return (
-    <QueryClientProvider client={queryClient}>
-      <TasksPage user={user} onSignOut={signOut} />
-    </QueryClientProvider>
+    <Suspense fallback={<Loading />}>
+      <SignedInApp user={user} onSignOut={signOut} onUnauthorized={onUnauthorized} />
+    </Suspense>
   );
 }
 

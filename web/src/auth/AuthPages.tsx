@@ -1,11 +1,10 @@
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { useNotices } from "../app/notices";
 import { followLink } from "../app/router";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../../src/shared/rules";
 import { authClient, authRequest } from "./auth-client";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PASSWORD_MIN = 8;
-const PASSWORD_MAX = 128;
 
 interface FieldProps {
   label: string;

@@ -1,4 +1,5 @@
 import { memo, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { DESCRIPTION_MAX, TITLE_MAX } from "../../../src/shared/rules";
 import type { Task } from "./task-queries";
 
 export const EMPTY_TITLE = "Title must not be empty";
@@ -77,7 +78,7 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
             id={`${id}-title`}
             ref={titleInput}
             value={title}
-            maxLength={200}
+            maxLength={TITLE_MAX}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? `${id}-error` : undefined}
             onChange={(event) => {
@@ -96,7 +97,7 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
           <textarea
             id={`${id}-description`}
             value={description}
-            maxLength={1000}
+            maxLength={DESCRIPTION_MAX}
             rows={2}
             onChange={(event) => setDescription(event.target.value)}
           />

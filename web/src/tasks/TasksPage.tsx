@@ -2,11 +2,12 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import { useNotices } from "../app/notices";
 import { followLink } from "../app/router";
 import { EMPTY_TITLE, TaskItem } from "./TaskItem";
-import { filtersToSearch, SORTS, useTaskFilters, type Sort, type Status, type TaskFilters } from "./task-filters";
+import { DESCRIPTION_MAX, SEARCH_MAX, TITLE_MAX, type TaskSort, type TaskStatus } from "../../../src/shared/rules";
+import { filtersToSearch, SORT_OPTIONS, useTaskFilters, type TaskFilters } from "./task-filters";
 import { useTaskCounts, useTaskList, useTaskMutations, type Task } from "./task-queries";
 
 const SEARCH_DEBOUNCE_MS = 250;
-const FILTER_LINKS: { status: Status; label: string }[] = [
+const FILTER_LINKS: { status: TaskStatus; label: string }[] = [
   { status: "all", label: "All" },
   { status: "pending", label: "Active" },
   { status: "completed", label: "Completed" },
@@ -66,7 +67,7 @@ function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string
           className="new-task-input"
           placeholder="What needs to be done?"
           autoComplete="off"
-          maxLength={200}
+          maxLength={TITLE_MAX}
           value={title}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "new-task-error" : undefined}
@@ -93,7 +94,7 @@ function NewTask({ onAdd }: { onAdd(input: { title: string; description?: string
             id="new-task-description"
             ref={descriptionInput}
             rows={2}
-            maxLength={1000}
+            maxLength={DESCRIPTION_MAX}
             value={description}
             onChange={(event) => setDescription(event.target.value)}
           />
@@ -144,7 +145,7 @@ function SearchBox({ q, onSearch }: { q: string; onSearch(q: string): void }) {
         type="search"
         placeholder="Search  ( / )"
         autoComplete="off"
-        maxLength={200}
+        maxLength={SEARCH_MAX}
         value={text}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
@@ -174,8 +175,8 @@ function Toolbar({ filters, update }: { filters: TaskFilters; update: ReturnType
         <label htmlFor="sort" className="label-small">
           Sort
         </label>
-        <select id="sort" value={filters.sort} onChange={(event) => update({ sort: event.target.value as Sort })}>
-          {SORTS.map((sort) => (
+        <select id="sort" value={filters.sort} onChange={(event) => update({ sort: event.target.value as TaskSort })}>
+          {SORT_OPTIONS.map((sort) => (
             <option key={sort.value} value={sort.value}>
               {sort.label}
             </option>
@@ -200,41 +201,35 @@ export function TasksPage({ user, onSignOut }: { user: { id: string; name: strin
     if (list.error) showError(list.error);
   }, [list.error, showError]);
 
-  const onAdd = useCallback(
-    (input: { title: string; description?: string }, onFailure: () => void) =>
-      latest.current.create.mutate(input, {
-        onError: (error) => {
-          onFailure();
-          showError(error);
-        },
+  // Each change's own failure: the alert, and for a form, what was typed put back.
+  const reported = useCallback(
+    (change: Promise<unknown>, onFailure?: () => void) =>
+      void change.catch((error: unknown) => {
+        onFailure?.();
+        showError(error);
       }),
     [showError],
   );
+  const onAdd = useCallback(
+    (input: { title: string; description?: string }, onFailure: () => void) => reported(latest.current.create(input), onFailure),
+    [reported],
+  );
   const onToggle = useCallback(
-    (task: Task) => latest.current.update.mutate({ id: task.id, changes: { completed: !task.completed }, was: task }, { onError: showError }),
-    [showError],
+    (task: Task) => reported(latest.current.update({ id: task.id, changes: { completed: !task.completed }, was: task })),
+    [reported],
   );
   const onSave = useCallback(
     (task: Task, changes: { title: string; description: string | null }, onFailure: () => void) =>
-      latest.current.update.mutate(
-        { id: task.id, changes, was: task },
-        {
-          onError: (error) => {
-            onFailure();
-            showError(error);
-          },
-        },
-      ),
-    [showError],
+      reported(latest.current.update({ id: task.id, changes, was: task }), onFailure),
+    [reported],
   );
-  const onDelete = useCallback((task: Task) => latest.current.remove.mutate(task, { onError: showError }), [showError]);
+  const onDelete = useCallback((task: Task) => reported(latest.current.remove(task)), [reported]);
 
-  const markAll = (completed: boolean) => mutations.completeAll.mutate(completed, { onError: showError });
+  const markAll = (completed: boolean) => reported(mutations.completeAll(completed));
   const clearCompleted = () =>
-    mutations.clearCompleted.mutate(undefined, {
-      onSuccess: ({ deleted }) => showStatus(`${plural(deleted, "completed task", "completed tasks")} cleared`),
-      onError: showError,
-    });
+    reported(
+      mutations.clearCompleted(undefined).then(({ deleted }) => showStatus(`${plural(deleted, "completed task", "completed tasks")} cleared`)),
+    );
 
   const tasks = list.data?.pages.flatMap((page) => page.tasks) ?? [];
   const allDone = counts !== undefined && counts.all > 0 && counts.pending === 0;

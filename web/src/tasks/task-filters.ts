@@ -1,22 +1,20 @@
 import { useCallback } from "react";
+import { DEFAULT_SORT, DEFAULT_STATUS, TASK_STATUSES, type TaskSort, type TaskStatus } from "../../../src/shared/rules";
 import { navigate, useLocation } from "../app/router";
 
-export const STATUSES = ["all", "pending", "completed"] as const;
-export type Status = (typeof STATUSES)[number];
-export const SORTS = [
+/** The contract's sorts the menu offers, in its order; oldest-updated-first is left out of the menu. */
+export const SORT_OPTIONS: readonly { value: TaskSort; label: string }[] = [
   { value: "-created_at", label: "Newest first" },
   { value: "created_at", label: "Oldest first" },
   { value: "-updated_at", label: "Recently updated" },
   { value: "title", label: "Title A–Z" },
   { value: "-title", label: "Title Z–A" },
-] as const;
-export type Sort = (typeof SORTS)[number]["value"];
-export const DEFAULT_SORT: Sort = "-created_at";
+];
 
 export interface TaskFilters {
-  status: Status;
+  status: TaskStatus;
   q: string;
-  sort: Sort;
+  sort: TaskSort;
 }
 
 /** Reads the task page's query string; anything unknown falls back to the default. */
@@ -25,16 +23,16 @@ export function parseFilters(search: string): TaskFilters {
   const status = params.get("status");
   const sort = params.get("sort");
   return {
-    status: STATUSES.find((known) => known === status) ?? "all",
+    status: TASK_STATUSES.find((known) => known === status) ?? DEFAULT_STATUS,
     q: params.get("q") ?? "",
-    sort: SORTS.find((known) => known.value === sort)?.value ?? DEFAULT_SORT,
+    sort: SORT_OPTIONS.find((known) => known.value === sort)?.value ?? DEFAULT_SORT,
   };
 }
 
 /** The query string for these filters, defaults left out so the plain URL stays "/". */
 export function filtersToSearch({ status, q, sort }: TaskFilters): string {
   const params = new URLSearchParams();
-  if (status !== "all") params.set("status", status);
+  if (status !== DEFAULT_STATUS) params.set("status", status);
   if (q) params.set("q", q);
   if (sort !== DEFAULT_SORT) params.set("sort", sort);
   const search = params.toString();

@@ -1,18 +1,17 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
+import { PAGE_SIZE_DEFAULT, type TaskCounts } from "../../../src/shared/rules";
 import { api, envelope, unwrap } from "../api/client";
 import type { paths } from "../api/schema";
 import type { TaskFilters } from "./task-filters";
 
 type ListAnswer = paths["/api/{user_id}/tasks"]["get"]["responses"][200]["content"]["application/json"];
 export type Task = ListAnswer["data"][number];
-export type Counts = { all: number; pending: number; completed: number };
 interface Page {
   tasks: Task[];
   nextCursor: string | null;
 }
 type Pages = InfiniteData<Page, string | null>;
 
-const PAGE_SIZE = 50;
 export const tasksKey = (userId: string) => ["tasks", userId] as const;
 const listKey = (userId: string, filters: TaskFilters) => [...tasksKey(userId), "list", filters] as const;
 const countsKey = (userId: string) => [...tasksKey(userId), "counts"] as const;
@@ -30,7 +29,7 @@ export function useTaskList(userId: string, filters: TaskFilters) {
           query: {
             status: filters.status,
             sort: filters.sort,
-            limit: PAGE_SIZE,
+            limit: PAGE_SIZE_DEFAULT,
             ...(filters.q ? { q: filters.q } : {}),
             ...(pageParam ? { cursor: pageParam } : {}),
           },
@@ -56,11 +55,15 @@ type Snapshot = [QueryKey, unknown][];
 /**
  * A change shown at once in every cached list and in the counts, and put back as it was when the
  * server refuses it; afterwards the lists and counts are fetched again either way.
+ *
+ * Returns one promise per change, for the caller's own failure handling (the alert, the typed text put
+ * back). Not `mutate`'s callbacks: TanStack Query keeps those only for the latest call, so a change
+ * that failed while a later one was in flight would be rolled back without a word.
  */
-function useOptimistic<Input, Output>(
+function useOptimisticTaskChange<Input, Output>(
   userId: string,
   send: (input: Input) => Promise<Output>,
-  apply: (input: Input) => { tasks?: (tasks: Task[], filters: TaskFilters, page: number) => Task[]; counts?: (counts: Counts) => Counts },
+  apply: (input: Input) => { tasks?: (tasks: Task[], filters: TaskFilters, page: number) => Task[]; counts?: (counts: TaskCounts) => TaskCounts },
 ) {
   const client = useQueryClient();
   return useMutation<Output, Error, Input, Snapshot>({
@@ -79,7 +82,7 @@ function useOptimistic<Input, Output>(
           );
         }
       }
-      if (change.counts) client.setQueryData<Counts>(countsKey(userId), (counts) => counts && change.counts!(counts));
+      if (change.counts) client.setQueryData<TaskCounts>(countsKey(userId), (counts) => counts && change.counts!(counts));
       return snapshot;
     },
     onError: (_error, _input, snapshot) => {
@@ -87,14 +90,14 @@ function useOptimistic<Input, Output>(
     },
     // Only after the last change in flight: a refetch answering while another change is pending would
     // show the server's state before that change and undo it on screen. Not awaited: the caller's
-    // onError (the alert, the typed text put back) must not wait for the refetch.
+    // failure handling must not wait for the refetch.
     onSettled: () => {
       if (client.isMutating({ mutationKey: tasksKey(userId) }) === 1) void client.invalidateQueries({ queryKey: tasksKey(userId) });
     },
-  });
+  }).mutateAsync;
 }
 
-const tally = (counts: Counts, pendingDelta: number, completedDelta: number): Counts => ({
+const tally = (counts: TaskCounts, pendingDelta: number, completedDelta: number): TaskCounts => ({
   all: counts.all + pendingDelta + completedDelta,
   pending: counts.pending + pendingDelta,
   completed: counts.completed + completedDelta,
@@ -102,7 +105,7 @@ const tally = (counts: Counts, pendingDelta: number, completedDelta: number): Co
 const matches = (task: Task, filters: TaskFilters) => filters.status === "all" || task.completed === (filters.status === "completed");
 
 export function useTaskMutations(userId: string) {
-  const create = useOptimistic(
+  const create = useOptimisticTaskChange(
     userId,
     (input: { title: string; description?: string }) => unwrap(api.POST("/api/{user_id}/tasks", { params: path(userId), body: input })),
     (input) => {
@@ -116,7 +119,7 @@ export function useTaskMutations(userId: string) {
     },
   );
 
-  const update = useOptimistic(
+  const update = useOptimisticTaskChange(
     userId,
     ({ id, changes }: { id: string; changes: { title?: string; description?: string | null; completed?: boolean }; was: Task }) =>
       unwrap(api.PATCH("/api/{user_id}/tasks/{task_id}", { params: { path: { user_id: userId, task_id: id } }, body: changes })),
@@ -129,7 +132,7 @@ export function useTaskMutations(userId: string) {
     }),
   );
 
-  const remove = useOptimistic(
+  const remove = useOptimisticTaskChange(
     userId,
     (task: Task) => unwrap(api.DELETE("/api/{user_id}/tasks/{task_id}", { params: { path: { user_id: userId, task_id: task.id } } })),
     (removed) => ({
@@ -138,7 +141,7 @@ export function useTaskMutations(userId: string) {
     }),
   );
 
-  const completeAll = useOptimistic(
+  const completeAll = useOptimisticTaskChange(
     userId,
     (completed: boolean) => unwrap(api.PATCH("/api/{user_id}/tasks", { params: path(userId), body: { completed } })),
     (completed) => ({
@@ -147,7 +150,7 @@ export function useTaskMutations(userId: string) {
     }),
   );
 
-  const clearCompleted = useOptimistic(
+  const clearCompleted = useOptimisticTaskChange(
     userId,
     () => unwrap(api.DELETE("/api/{user_id}/tasks", { params: { ...path(userId), query: { status: "completed" } } })),
     () => ({
