@@ -1,4 +1,4 @@
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./auth.js";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 
 /**
  * The account routes the web app and the README's walkthrough use, for the OpenAPI document. Better
@@ -98,8 +98,8 @@ const writeResponses: Responses = {
 
 const password = (description: string): Schema => ({
   type: "string",
-  minLength: MIN_PASSWORD_LENGTH,
-  maxLength: MAX_PASSWORD_LENGTH,
+  minLength: PASSWORD_MIN,
+  maxLength: PASSWORD_MAX,
   description,
 });
 

@@ -191,496 +191,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tasks, newest first by default, a page at a time */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "all" | "pending" | "completed";
-                    /** @description Case-insensitive text searched in title and description; % and _ are literal. */
-                    q?: string;
-                    /** @description A leading - means descending. */
-                    sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "title" | "-title";
-                    limit?: number;
-                    /** @description meta.next_cursor of the previous page. */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The owner: always the authenticated user. */
-                                user_id: string;
-                                title: string;
-                                description: string | null;
-                                completed: boolean;
-                                /**
-                                 * Format: date-time
-                                 * @description RFC 3339, UTC, milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Changes on every successful modification.
-                                 */
-                                updated_at: string;
-                            }[];
-                            meta: {
-                                /** @description Number of tasks in this page. */
-                                count: number;
-                                /** @description null on the last page. */
-                                next_cursor: string | null;
-                            };
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * List tasks, newest first by default, a page at a time
+         * @description A page of the user's tasks, filtered by status and search text, in a stable order; meta.next_cursor fetches the next page.
+         */
+        get: operations["listTasks"];
         put?: never;
-        /** Create a task */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1 to 255 visible ASCII characters (a UUID is a good choice). A retry with the same key and body within 24 hours replays the first answer and creates nothing; the same key with another body is a 422. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
-                        title: string;
-                        /** @description At most 1000 characters; "" is stored as null. */
-                        description?: string | null;
-                        completed?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The task, created (or, for a repeated Idempotency-Key, the first answer replayed). */
-                201: {
-                    headers: {
-                        /** @description This version of the task (strong); send it back in If-Match. */
-                        etag?: string;
-                        /** @description The new task's URL: /api/{user_id}/tasks/{id} */
-                        location?: string;
-                        /** @description Present when this is a replay: nothing was created. */
-                        "idempotent-replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The owner: always the authenticated user. */
-                                user_id: string;
-                                title: string;
-                                description: string | null;
-                                completed: boolean;
-                                /**
-                                 * Format: date-time
-                                 * @description RFC 3339, UTC, milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Changes on every successful modification.
-                                 */
-                                updated_at: string;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is over 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
-        /** Delete the user's tasks in one state (status is required: completed clears the done ones) */
-        delete: {
-            parameters: {
-                query: {
-                    /** @description Required, so that a bare DELETE never empties the list: completed clears the done tasks; all deletes every task. */
-                    status: "all" | "pending" | "completed";
-                };
-                header?: never;
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @description How many tasks were deleted. */
-                                deleted: number;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create a task
+         * @description Creates a task for the user; Location names it. With an Idempotency-Key, a retry replays the first answer instead of creating another task.
+         */
+        post: operations["createTask"];
+        /**
+         * Delete the user's tasks in one state (status is required: completed clears the done ones)
+         * @description Deletes every task of the user in the given state, in one statement; without status it is a 422.
+         */
+        delete: operations["deleteTasksByStatus"];
         options?: never;
         head?: never;
-        /** Mark every task of the user done, or not done */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            /** @description The state every task of the user is set to. */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        completed: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @description How many tasks changed state (those already in it are left alone). */
-                                updated: number;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Mark every task of the user done, or not done
+         * @description One statement for the whole list; tasks already in that state are left as they are.
+         */
+        patch: operations["setAllTasksCompletion"];
         trace?: never;
     };
     "/api/{user_id}/tasks/counts": {
@@ -690,98 +223,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Count the user's tasks: all, pending and completed */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            /** @description The user's tasks, counted. */
-                            data: {
-                                all: number;
-                                pending: number;
-                                completed: number;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Count the user's tasks: all, pending and completed
+         * @description The numbers behind the list's filters, in one answer.
+         */
+        get: operations["countTasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -797,591 +243,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one task */
-        get: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description ETags the client holds: when one is the current version, the answer is 304 with no body. */
-                    "if-none-match"?: string;
-                };
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                    task_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        /** @description This version of the task (strong); send it back in If-Match. */
-                        etag?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The owner: always the authenticated user. */
-                                user_id: string;
-                                title: string;
-                                description: string | null;
-                                completed: boolean;
-                                /**
-                                 * Format: date-time
-                                 * @description RFC 3339, UTC, milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Changes on every successful modification.
-                                 */
-                                updated_at: string;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description If-None-Match named the current version: the copy the client holds is current. */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No such task for this user (another user's task answers exactly the same). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
-        /** Update a task (any non-empty subset of the writable fields, as PATCH) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                    task_id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Any non-empty subset of the writable fields. */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
-                        title?: string;
-                        /** @description At most 1000 characters; "" is stored as null. */
-                        description?: string | null;
-                        completed?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        /** @description This version of the task (strong); send it back in If-Match. */
-                        etag?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The owner: always the authenticated user. */
-                                user_id: string;
-                                title: string;
-                                description: string | null;
-                                completed: boolean;
-                                /**
-                                 * Format: date-time
-                                 * @description RFC 3339, UTC, milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Changes on every successful modification.
-                                 */
-                                updated_at: string;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No such task for this user (another user's task answers exactly the same). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is over 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Read one task
+         * @description The task, with its version in ETag; If-None-Match with that version answers 304.
+         */
+        get: operations["getTask"];
+        /**
+         * Update a task (any non-empty subset of the writable fields, as PATCH)
+         * @description Writes the fields given and leaves the others; with If-Match, only while the task is at that version.
+         */
+        put: operations["replaceTask"];
         post?: never;
-        /** Delete a task; deleting it again answers 404 */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                    task_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No such task for this user (another user's task answers exactly the same). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a task; deleting it again answers 404
+         * @description Deletes the task; with If-Match, only while it is at that version.
+         */
+        delete: operations["deleteTask"];
         options?: never;
         head?: never;
-        /** Update some fields of a task */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                    task_id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Any non-empty subset of the writable fields. */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
-                        title?: string;
-                        /** @description At most 1000 characters; "" is stored as null. */
-                        description?: string | null;
-                        completed?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        /** @description This version of the task (strong); send it back in If-Match. */
-                        etag?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The owner: always the authenticated user. */
-                                user_id: string;
-                                title: string;
-                                description: string | null;
-                                completed: boolean;
-                                /**
-                                 * Format: date-time
-                                 * @description RFC 3339, UTC, milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Changes on every successful modification.
-                                 */
-                                updated_at: string;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No such task for this user (another user's task answers exactly the same). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is over 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Update some fields of a task
+         * @description Writes the fields given and leaves the others; with If-Match, only while the task is at that version.
+         */
+        patch: operations["updateTask"];
         trace?: never;
     };
     "/api/{user_id}/tasks/{task_id}/complete": {
@@ -1397,160 +281,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Toggle completion, or set it with {completed} */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
-                    "if-match"?: string;
-                };
-                path: {
-                    /** @description Must be the authenticated user's id. */
-                    user_id: string;
-                    task_id: string;
-                };
-                cookie?: never;
-            };
-            /** @description No body (or {}) toggles; {completed} sets the value. */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        completed?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        /** @description This version of the task (strong); send it back in If-Match. */
-                        etag?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The owner: always the authenticated user. */
-                                user_id: string;
-                                title: string;
-                                description: string | null;
-                                completed: boolean;
-                                /**
-                                 * Format: date-time
-                                 * @description RFC 3339, UTC, milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description Changes on every successful modification.
-                                 */
-                                updated_at: string;
-                            };
-                            message?: string;
-                        };
-                    };
-                };
-                /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description No such task for this user (another user's task answers exactly the same). */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The request breaks the schema; details lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Too many requests; retry after the Retry-After header's seconds. */
-                429: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Something unexpected; the log holds the details under the x-request-id. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
-                503: {
-                    headers: {
-                        /** @description Seconds to wait before trying again. */
-                        "retry-after"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-            };
-        };
+        /**
+         * Toggle completion, or set it with {completed}
+         * @description Without a body, flips completed in one statement, so concurrent toggles never lose one; {completed} sets it.
+         */
+        patch: operations["setTaskCompletion"];
         trace?: never;
     };
 }
@@ -2214,7 +949,7 @@ export interface operations {
                         data: {
                             status: string;
                         };
-                        message?: string;
+                        message: string;
                     };
                 };
             };
@@ -2250,7 +985,7 @@ export interface operations {
                         data: {
                             status: string;
                         };
-                        message?: string;
+                        message: string;
                     };
                 };
             };
@@ -2264,6 +999,1376 @@ export interface operations {
                 };
             };
             /** @description The database is not answering, or the instance is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                status?: "all" | "pending" | "completed";
+                /** @description Case-insensitive text searched in title and description; % and _ are literal. */
+                q?: string;
+                /** @description A leading - means descending. */
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "title" | "-title";
+                limit?: number;
+                /** @description meta.next_cursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The owner: always the authenticated user. */
+                            user_id: string;
+                            title: string;
+                            description: string | null;
+                            completed: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC, milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description Changes on every successful modification.
+                             */
+                            updated_at: string;
+                        }[];
+                        /** @description How many tasks this page holds, e.g. "3 tasks". */
+                        message: string;
+                        meta: {
+                            /** @description Number of tasks in this page. */
+                            count: number;
+                            /** @description null on the last page. */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters (a UUID is a good choice). A retry with the same key and body within 24 hours replays the first answer and creates nothing; the same key with another body is a 422. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
+                    title: string;
+                    /** @description At most 1000 characters; "" is stored as null. */
+                    description?: string | null;
+                    completed?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The task, created (or, for a repeated Idempotency-Key, the first answer replayed). */
+            201: {
+                headers: {
+                    /** @description This version of the task (strong); send it back in If-Match. */
+                    etag?: string;
+                    /** @description The new task's URL: /api/{user_id}/tasks/{id} */
+                    location?: string;
+                    /** @description Present when this is a replay: nothing was created. */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The owner: always the authenticated user. */
+                            user_id: string;
+                            title: string;
+                            description: string | null;
+                            completed: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC, milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description Changes on every successful modification.
+                             */
+                            updated_at: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteTasksByStatus: {
+        parameters: {
+            query: {
+                /** @description Required, so that a bare DELETE never empties the list: completed clears the done tasks; all deletes every task. */
+                status: "all" | "pending" | "completed";
+            };
+            header?: never;
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description How many tasks were deleted. */
+                            deleted: number;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    setAllTasksCompletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The state every task of the user is set to. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    completed: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description How many tasks changed state (those already in it are left alone). */
+                            updated: number;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    countTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        /** @description The user's tasks, counted. */
+                        data: {
+                            all: number;
+                            pending: number;
+                            completed: number;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags the client holds: when one is the current version, the answer is 304 with no body. */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This version of the task (strong); send it back in If-Match. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The owner: always the authenticated user. */
+                            user_id: string;
+                            title: string;
+                            description: string | null;
+                            completed: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC, milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description Changes on every successful modification.
+                             */
+                            updated_at: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description If-None-Match named the current version: the copy the client holds is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such task for this user (another user's task answers exactly the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    replaceTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Any non-empty subset of the writable fields. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
+                    title?: string;
+                    /** @description At most 1000 characters; "" is stored as null. */
+                    description?: string | null;
+                    completed?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This version of the task (strong); send it back in If-Match. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The owner: always the authenticated user. */
+                            user_id: string;
+                            title: string;
+                            description: string | null;
+                            completed: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC, milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description Changes on every successful modification.
+                             */
+                            updated_at: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such task for this user (another user's task answers exactly the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deleteTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such task for this user (another user's task answers exactly the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Any non-empty subset of the writable fields. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Trimmed of leading and trailing white space, then 1 to 200 characters (Unicode code points). */
+                    title?: string;
+                    /** @description At most 1000 characters; "" is stored as null. */
+                    description?: string | null;
+                    completed?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This version of the task (strong); send it back in If-Match. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The owner: always the authenticated user. */
+                            user_id: string;
+                            title: string;
+                            description: string | null;
+                            completed: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC, milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description Changes on every successful modification.
+                             */
+                            updated_at: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such task for this user (another user's task answers exactly the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    setTaskCompletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Write only if the task is still at one of these versions (ETags from earlier answers), or "*" for any; otherwise 412. A malformed value is a 400. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Must be the authenticated user's id. */
+                user_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description No body (or {}) toggles; {completed} sets the value. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    completed?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description This version of the task (strong); send it back in If-Match. */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The owner: always the authenticated user. */
+                            user_id: string;
+                            title: string;
+                            description: string | null;
+                            completed: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC, milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description Changes on every successful modification.
+                             */
+                            updated_at: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No credentials, or a token or session that is invalid, expired or of a deleted user. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such task for this user (another user's task answers exactly the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description If-Match named no current version: the task changed since it was read. Read it again, then retry. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request breaks the schema; details lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Something unexpected; the log holds the details under the x-request-id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The database cannot be reached, or the server is overloaded; retry after the Retry-After header's seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again. */
