@@ -43,7 +43,11 @@ function top(key: (node: ProfileNode) => string) {
 
 const line = ([name, ms]: [string, number]) => `${((100 * ms) / total).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${name}`;
 console.log(`total ${total.toFixed(0)} ms sampled\n\nby package:`);
-console.log(top((node) => packageOf(node.callFrame.url)).map(line).join("\n"));
+console.log(
+  top((node) => packageOf(node.callFrame.url))
+    .map(line)
+    .join("\n"),
+);
 console.log("\nby function (self time):");
 console.log(
   top((node) => {

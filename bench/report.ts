@@ -45,7 +45,15 @@ export function table(title: string, ours: Summary[], reference?: Summary[]): st
   const header = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "RSS MB", "CPU ms/req"];
   if (reference) header.push(`${reference[0]?.target ?? "reference"} req/s`, "p99 ms", "CPU ms/req", "req/s ratio", "p99 ratio");
   const rows = ours.map((s) => {
-    const row = [s.scenario, number(s.requestsPerSecond), number(s.p50Ms, 1), number(s.p99Ms, 1), String(s.errors), optional(s.rssMb), optional(s.cpuMsPerRequest, 3)];
+    const row = [
+      s.scenario,
+      number(s.requestsPerSecond),
+      number(s.p50Ms, 1),
+      number(s.p99Ms, 1),
+      String(s.errors),
+      optional(s.rssMb),
+      optional(s.cpuMsPerRequest, 3),
+    ];
     const ref = reference?.find((r) => r.scenario === s.scenario);
     if (reference) {
       row.push(

@@ -5,11 +5,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { summarize, table } from "./report.js";
-import { runScenario, SCENARIOS, type Measurement, type ScenarioName, type ScenarioSettings } from "./scenarios.js";
-import { buildIfNeeded, ROOT, startServer, type RunningServer } from "./server.js";
-import { referenceTarget, tickedTarget, type Target } from "./targets.js";
 import { recreateDatabase } from "../scripts/postgres-databases.js";
+import { summarize, table } from "./report.js";
+import { type Measurement, runScenario, SCENARIOS, type ScenarioName, type ScenarioSettings } from "./scenarios.js";
+import { buildIfNeeded, ROOT, type RunningServer, startServer } from "./server.js";
+import { referenceTarget, type Target, tickedTarget } from "./targets.js";
 
 const env = process.env;
 const databaseUrl = env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ticked_bench";
@@ -60,7 +60,9 @@ async function measure(targets: Target[]): Promise<Measurement[]> {
       const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
         const m = await runScenario(scenario, target, settings);
-        log(`round ${round} ${scenario.padEnd(6)} ${target.name.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${m.p99Ms} ms  errors ${m.errors}${m.errors ? ` ${JSON.stringify(m.errorKinds)}` : ""}  RSS ${m.rssMb?.toFixed(0) ?? "-"} MB  CPU ${m.cpuMsPerRequest?.toFixed(3) ?? "-"} ms/req`);
+        log(
+          `round ${round} ${scenario.padEnd(6)} ${target.name.padEnd(16)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${m.p99Ms} ms  errors ${m.errors}${m.errors ? ` ${JSON.stringify(m.errorKinds)}` : ""}  RSS ${m.rssMb?.toFixed(0) ?? "-"} MB  CPU ${m.cpuMsPerRequest?.toFixed(3) ?? "-"} ms/req`,
+        );
         measurements.push({ ...m, round });
       }
     }
@@ -115,18 +117,31 @@ const postgresSummary = summarize(postgres.measurements);
 const ours = postgresSummary.filter((s) => s.target === "ticked-postgres");
 const ceiling = postgresSummary.filter((s) => s.target === "ceiling");
 const baseline = postgresSummary.filter((s) => s.target === "baseline");
-const settingsLine = `${settings.connections} connections, ${settings.durationSeconds} s per scenario, ${rounds} round(s), medians; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`;
+const settingsLine = `${settings.connections} connections, ${settings.durationSeconds} s per scenario, ${rounds} round(s), medians; ${os.cpus().length} CPUs, load ${os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ")}`;
 /** Growth shows as a rising peak from round to round. */
 const rssByRound = (measurements: Measurement[], target: string) =>
   `${target} peak RSS by round: ${Array.from({ length: rounds }, (_, i) =>
     Math.max(...measurements.filter((m) => m.target === target && m.round === i + 1).map((m) => m.rssMb ?? Number.NaN)).toFixed(0),
   ).join(", ")} MB`;
 const cold = (c: ColdStart) => `cold start to first 200 (/readyz): fresh ${c.freshMs.toFixed(0)} ms, restart ${c.restartMs.toFixed(0)} ms`;
-console.log([table("PostgreSQL", ours, ceiling.length ? ceiling : undefined), "", cold(postgres.coldStart), rssByRound(postgres.measurements, "ticked-postgres"), ""].join("\n"));
+console.log(
+  [
+    table("PostgreSQL", ours, ceiling.length ? ceiling : undefined),
+    "",
+    cold(postgres.coldStart),
+    rssByRound(postgres.measurements, "ticked-postgres"),
+    "",
+  ].join("\n"),
+);
 if (baseline.length) console.log([table("PostgreSQL, beside the baseline", ours, baseline), ""].join("\n"));
 const pglite = env.BENCH_PGLITE === "0" ? undefined : await benchPglite();
 if (pglite) {
-  console.log([table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart), rssByRound(pglite.measurements, "ticked-pglite"), ""].join("\n"));
+  console.log(
+    [table("PGlite", summarize(pglite.measurements)), "", cold(pglite.coldStart), rssByRound(pglite.measurements, "ticked-pglite"), ""].join("\n"),
+  );
 }
 console.log(settingsLine);
 

@@ -2,18 +2,19 @@
 // production server and PostgreSQL: the first page, a page 500,000 rows deep through the cursor, a
 // filtered page and searches, each at one connection; prints the latencies, their ratio (goal: within
 // 2x) and the EXPLAIN (ANALYZE, BUFFERS) plans of the big user's queries.
-import autocannon from "autocannon";
-import { PgDialect } from "drizzle-orm/pg-core";
+
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import autocannon from "autocannon";
+import { PgDialect } from "drizzle-orm/pg-core";
 import pg from "pg";
+import { recreateDatabase } from "../scripts/postgres-databases.js";
+import { searchableText, task } from "../src/server/db/schema/index.js";
 import { expectOk } from "./http.js";
 import { median } from "./report.js";
 import { ROOT, startServer } from "./server.js";
 import { bearerHeader, signUp } from "./targets.js";
-import { recreateDatabase } from "../scripts/postgres-databases.js";
-import { searchableText, task } from "../src/server/db/schema/index.js";
 
 const env = process.env;
 const databaseUrl = env.BENCH_SCALE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ticked_bench_scale";
@@ -92,7 +93,8 @@ try {
     { name: "1,000,000 tasks", ...big, authorization: await bearerHeader(server.url, big.cookie) },
     { name: "100 tasks", ...small, authorization: await bearerHeader(server.url, small.cookie) },
   ];
-  const rareTerm = (await db.query<{ t: string }>(`SELECT right(title, 8) AS t FROM task WHERE user_id = $1 LIMIT 1 OFFSET 4321`, [big.id])).rows[0]!.t;
+  const rareTerm = (await db.query<{ t: string }>(`SELECT right(title, 8) AS t FROM task WHERE user_id = $1 LIMIT 1 OFFSET 4321`, [big.id])).rows[0]!
+    .t;
   const walked = performance.now();
   const deepCursor = await cursorAfter(`${server.url}/api/${big.id}/tasks`, users[0]!.authorization, Math.min(DEEP_ROWS, BIG - WALK_PAGE));
   log(`walked ${DEEP_ROWS.toLocaleString("en-US")} rows by cursor in ${((performance.now() - walked) / 1000).toFixed(0)} s`);
@@ -132,11 +134,20 @@ try {
     const { rows } = await db.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${statement}`, params);
     plans[label] = rows.map((r) => r["QUERY PLAN"]).join("\n");
   };
-  const deepRow = (await db.query<{ created_at: Date; id: string }>(`SELECT created_at, id FROM task WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $2`, [big.id, DEEP_ROWS - 1])).rows[0]!;
+  const deepRow = (
+    await db.query<{ created_at: Date; id: string }>(
+      `SELECT created_at, id FROM task WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $2`,
+      [big.id, DEEP_ROWS - 1],
+    )
+  ).rows[0]!;
   const list = `SELECT * FROM task WHERE user_id = $1`;
   const order = `ORDER BY created_at DESC, id DESC LIMIT 51`;
   await explain("first page", `${list} ${order}`, [big.id]);
-  await explain("deep page (cursor)", `${list} AND (created_at, id) < ($2::timestamptz, $3::uuid) ${order}`, [big.id, deepRow.created_at, deepRow.id]);
+  await explain("deep page (cursor)", `${list} AND (created_at, id) < ($2::timestamptz, $3::uuid) ${order}`, [
+    big.id,
+    deepRow.created_at,
+    deepRow.id,
+  ]);
   await explain("filtered (completed)", `${list} AND completed = true ${order}`, [big.id]);
   // The repository's search condition: the indexed text (the schema's own expression), then the fields.
   const search = `${new PgDialect().sqlToQuery(searchableText(task)).sql} ILIKE $2 AND (title ILIKE $2 OR description ILIKE $2)`;

@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
-import { taskBody, taskTitle, type Target } from "./targets.js";
 import { cpuMs, sampleRss } from "./server.js";
+import { type Target, taskBody, taskTitle } from "./targets.js";
 
 export const SCENARIOS = ["list", "create", "get", "update", "toggle", "delete", "mixed"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

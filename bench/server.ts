@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { freePort, launchServer, ROOT } from "../scripts/launch-server.js";
 
 export { ROOT };
+
 // Generous: on a loaded machine a fresh PGlite directory (initdb) alone has taken over a minute.
 const START_TIMEOUT_MS = 180_000;
 

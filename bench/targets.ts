@@ -35,7 +35,9 @@ export function taskTitle(n: number): string {
 }
 
 export function taskBody(n: number): { title: string; description?: string } {
-  return n % 2 === 0 ? { title: taskTitle(n) } : { title: taskTitle(n), description: `Details of bench task ${n}, long enough to look like a note someone wrote.` };
+  return n % 2 === 0
+    ? { title: taskTitle(n) }
+    : { title: taskTitle(n), description: `Details of bench task ${n}, long enough to look like a note someone wrote.` };
 }
 
 /** Both Ticked and the ceiling answer a create with the task (Ticked inside its envelope's data). */
@@ -97,11 +99,15 @@ export async function tickedTarget(name: string, url: string, pid: number, runId
       tokensAt = Date.now();
     },
   };
-  target.users = await inParallel(Array.from({ length: USERS }, (_, i) => i), 4, async (i) => {
-    const { id, cookie } = await signUp(url, `${runId}-${i + 1}@bench.example`, `127.0.0.${i + 2}`);
-    sessions[i] = cookie;
-    return { id, headers: {} };
-  });
+  target.users = await inParallel(
+    Array.from({ length: USERS }, (_, i) => i),
+    4,
+    async (i) => {
+      const { id, cookie } = await signUp(url, `${runId}-${i + 1}@bench.example`, `127.0.0.${i + 2}`);
+      sessions[i] = cookie;
+      return { id, headers: {} };
+    },
+  );
   const createdTask = createdTaskOf(target.users);
   await target.refreshAuth();
   await seedTasks(target);

@@ -11,11 +11,16 @@ const IMPACTS = ["critical", "serious", "moderate", "minor"] as const;
 async function audit(page: Page, testInfo: TestInfo, label: string) {
   const { violations } = await new AxeBuilder({ page }).analyze();
   const counts = Object.fromEntries(IMPACTS.map((impact) => [impact, violations.filter((v) => v.impact === impact).length]));
-  console.log(`axe ${label}: ${IMPACTS.map((impact) => `${impact} ${counts[impact]}`).join(", ")}` +
-    (violations.length ? ` (${violations.map((v) => `${v.id}:${v.impact}`).join(", ")})` : ""));
+  console.log(
+    `axe ${label}: ${IMPACTS.map((impact) => `${impact} ${counts[impact]}`).join(", ")}` +
+      (violations.length ? ` (${violations.map((v) => `${v.id}:${v.impact}`).join(", ")})` : ""),
+  );
   await testInfo.attach(`axe-${label}.json`, { body: JSON.stringify(violations, null, 2), contentType: "application/json" });
   const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(blocking.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((node) => node.target.join(" ")) })), label).toEqual([]);
+  expect(
+    blocking.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((node) => node.target.join(" ")) })),
+    label,
+  ).toEqual([]);
 }
 
 for (const colorScheme of ["light", "dark"] as const) {
@@ -52,12 +57,13 @@ for (const colorScheme of ["light", "dark"] as const) {
 test("reduced motion is respected: no transitions or animations when the system asks for less motion", async ({ tasks, page }) => {
   await tasks.add("Something to show");
   const moving = () =>
-    page.evaluate(() =>
-      [...document.querySelectorAll("*")].filter((element) => {
-        const style = getComputedStyle(element);
-        const durations = `${style.transitionDuration},${style.animationDuration}`.split(",").map((value) => parseFloat(value));
-        return style.animationName !== "none" || durations.some((seconds) => seconds > 0.01);
-      }).length,
+    page.evaluate(
+      () =>
+        [...document.querySelectorAll("*")].filter((element) => {
+          const style = getComputedStyle(element);
+          const durations = `${style.transitionDuration},${style.animationDuration}`.split(",").map((value) => parseFloat(value));
+          return style.animationName !== "none" || durations.some((seconds) => seconds > 0.01);
+        }).length,
     );
   expect(await moving(), "elements that move by default").toBeGreaterThan(0);
   await page.emulateMedia({ reducedMotion: "reduce" });

@@ -2,8 +2,7 @@ import type { Route } from "@playwright/test";
 import { taskApi } from "./support/api.js";
 import { expect, recordTaskRequests, test } from "./support/fixtures.js";
 
-const writes = (requests: { method: string; path: string }[], since = 0) =>
-  requests.slice(since).filter((request) => request.method !== "GET");
+const writes = (requests: { method: string; path: string }[], since = 0) => requests.slice(since).filter((request) => request.method !== "GET");
 
 test("Mark all done, Mark all not done and Clear completed each take one request", async ({ page, context, account, server, tasks }) => {
   const api = await taskApi(context.request, server.url, account.id);
@@ -53,7 +52,13 @@ async function refuseNextWrite(page: import("@playwright/test").Page, status: nu
   });
 }
 
-test("a refused toggle, edit, delete and bulk change are rolled back with the server's message", async ({ page, context, account, server, tasks }) => {
+test("a refused toggle, edit, delete and bulk change are rolled back with the server's message", async ({
+  page,
+  context,
+  account,
+  server,
+  tasks,
+}) => {
   const api = await taskApi(context.request, server.url, account.id);
   await api.createMany(["Alpha", "Beta"]);
   await page.reload();
@@ -126,10 +131,12 @@ test("changes show at once, before the server has answered (optimistic updates)"
   expect((await api.list()).map(({ title, completed }) => ({ title, completed }))).toEqual([{ title: "Existing", completed: false }]);
 
   release();
-  await expect.poll(async () => (await api.list()).map(({ title, completed }) => ({ title, completed }))).toEqual([
-    { title: "Shown before stored", completed: false },
-    { title: "Existing", completed: true },
-  ]);
+  await expect
+    .poll(async () => (await api.list()).map(({ title, completed }) => ({ title, completed })))
+    .toEqual([
+      { title: "Shown before stored", completed: false },
+      { title: "Existing", completed: true },
+    ]);
   await expect(tasks.itemsLeft(1)).toBeVisible();
 });
 

@@ -19,10 +19,9 @@ async function expectVisibleFocus(target: Locator) {
     const computed = getComputedStyle(element);
     return { outline: computed.outlineStyle, width: parseFloat(computed.outlineWidth), shadow: computed.boxShadow };
   });
-  expect(
-    (style.outline !== "none" && style.width > 0) || style.shadow !== "none",
-    `focus indicator on ${target}: ${JSON.stringify(style)}`,
-  ).toBe(true);
+  expect((style.outline !== "none" && style.width > 0) || style.shadow !== "none", `focus indicator on ${target}: ${JSON.stringify(style)}`).toBe(
+    true,
+  );
 }
 
 test("keyboard only: sign in, add, toggle, edit, cancel, search and filter, with visible focus", async ({ page, request, server }) => {

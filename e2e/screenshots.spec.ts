@@ -31,7 +31,11 @@ for (const [device, viewport] of Object.entries(VIEWPORTS)) {
       await expectFitsWidth(page, viewport.width);
       await page.screenshot({ path: `${ARTIFACTS}/sign-in-${device}-${colorScheme}.png` });
 
-      const account = await signUp(context.request, server.url, { name: "Sam Rivera", email: `sam-${device}-${colorScheme}-${Date.now()}@example.com`, password: "correct horse battery" });
+      const account = await signUp(context.request, server.url, {
+        name: "Sam Rivera",
+        email: `sam-${device}-${colorScheme}-${Date.now()}@example.com`,
+        password: "correct horse battery",
+      });
       const api = await taskApi(context.request, server.url, account.id);
       for (const task of SAMPLE) await api.create(task);
       const tasks = new TaskPage(page);

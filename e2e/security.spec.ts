@@ -27,15 +27,20 @@ test("the app's pages carry a Content-Security-Policy that allows only the app's
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(200);
     const csp = response?.headers()["content-security-policy"] ?? "";
-    const directives = new Map(csp.split(";").map((part) => {
-      const [name = "", ...values] = part.trim().split(/\s+/);
-      return [name, values] as const;
-    }));
+    const directives = new Map(
+      csp.split(";").map((part) => {
+        const [name = "", ...values] = part.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
     expect(directives.get("default-src"), `${path}: ${csp}`).toEqual(["'self'"]);
     const scripts = directives.get("script-src") ?? directives.get("default-src");
     expect(scripts, csp).not.toContain("'unsafe-inline'");
     expect(scripts, csp).not.toContain("'unsafe-eval'");
-    expect(scripts?.every((source) => source === "'self'" || source.startsWith("'sha") || source.startsWith("'nonce-")), csp).toBe(true);
+    expect(
+      scripts?.every((source) => source === "'self'" || source.startsWith("'sha") || source.startsWith("'nonce-")),
+      csp,
+    ).toBe(true);
     expect(directives.get("frame-ancestors"), csp).toEqual(["'none'"]);
   }
 });

@@ -21,7 +21,9 @@ if (process.argv.includes("--if-stale") && writtenAt(path.join(output, "index.ht
 await build({ configFile: path.join(sources, "vite.config.ts"), logLevel: "warn" });
 const compressed = precompress(output);
 const initial = measureInitialJavaScript(output);
-process.stdout.write(`web app built into ${path.relative(root, output)} (${compressed} files precompressed); ${describeInitialJavaScript(initial)}\n`);
+process.stdout.write(
+  `web app built into ${path.relative(root, output)} (${compressed} files precompressed); ${describeInitialJavaScript(initial)}\n`,
+);
 if (initial.gzipBytes > INITIAL_JS_BUDGET_BYTES) {
   process.stderr.write("the initial JavaScript is over budget\n");
   process.exit(1);

@@ -14,11 +14,11 @@ const viteOrigins = [`http://localhost:${VITE_PORT}`, `http://127.0.0.1:${VITE_P
 
 // The browser's Origin is Vite's, so the server must trust it for cookie-authenticated writes.
 const trustedOrigins = [process.env.TRUSTED_ORIGINS, ...viteOrigins].filter(Boolean).join(",");
-const server = spawn(
-  process.execPath,
-  [createRequire(import.meta.url).resolve("tsx/cli"), "watch", "--clear-screen=false", "src/server/server.ts"],
-  { cwd: root, stdio: "inherit", env: { ...process.env, TRUSTED_ORIGINS: trustedOrigins } },
-);
+const server = spawn(process.execPath, [createRequire(import.meta.url).resolve("tsx/cli"), "watch", "--clear-screen=false", "src/server/server.ts"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, TRUSTED_ORIGINS: trustedOrigins },
+});
 
 const vite = await createServer({
   configFile: path.join(root, "web", "vite.config.ts"),

@@ -1,15 +1,16 @@
 // Seeds a scratch PostgreSQL database with one 100,000-task user, runs EXPLAIN (ANALYZE, BUFFERS)
 // on the task list queries and writes docs/database.md. Run: node --import tsx scripts/explain-plans.ts
 // DATABASE_URL only serves to create and drop the scratch database; nothing else in it is touched.
-import { drizzle } from "drizzle-orm/node-postgres";
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Db } from "../src/server/db/database.js";
 import { migratePostgres } from "../src/server/db/migrate.js";
-import { createDatabase, databaseUrl, dropDatabase } from "./postgres-databases.js";
 import * as schema from "../src/server/db/schema/index.js";
 import { createTaskRepository, type TaskListQuery } from "../src/server/tasks/tasks.repository.js";
+import { createDatabase, databaseUrl, dropDatabase } from "./postgres-databases.js";
 
 const started = performance.now();
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -73,10 +74,7 @@ async function main() {
     };
     // The cursor the API would hand out after 1,000 pages: the 50,000th task's sort key and id.
     const cursorAt50k = async (key: string, order: string) => {
-      const { rows } = await pool.query(
-        `SELECT ${key} AS key, id FROM task WHERE user_id = $1 ORDER BY ${order} OFFSET 49999 LIMIT 1`,
-        [BIG_USER],
-      );
+      const { rows } = await pool.query(`SELECT ${key} AS key, id FROM task WHERE user_id = $1 ORDER BY ${order} OFFSET 49999 LIMIT 1`, [BIG_USER]);
       const row = rows[0];
       return { key: row.key instanceof Date ? row.key.toISOString() : String(row.key), id: String(row.id) };
     };
@@ -86,7 +84,10 @@ async function main() {
       await explain("default list", await listSql({})),
       await explain("pending list", await listSql({ status: "pending" })),
       await explain("deep page (-created_at, after 50,000)", deep),
-      await explain("deep page (title, after 50,000)", await listSql({ sort: "title", after: await cursorAt50k("lower(title)", "lower(title), id") })),
+      await explain(
+        "deep page (title, after 50,000)",
+        await listSql({ sort: "title", after: await cursorAt50k("lower(title)", "lower(title), id") }),
+      ),
       await explain("-updated_at first page", await listSql({ sort: "-updated_at" })),
       await explain("completed list by title", await listSql({ status: "completed", sort: "title" })),
       await explain("pending list by -updated_at", await listSql({ status: "pending", sort: "-updated_at" })),
@@ -98,7 +99,15 @@ async function main() {
 
     const indexes = (await pool.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'task' ORDER BY indexname")).rows;
     mkdirSync(new URL("../docs", import.meta.url), { recursive: true });
-    writeFileSync(DOC, render(version, indexes.map((row) => String(row.indexdef)), plans, withLoneIndex));
+    writeFileSync(
+      DOC,
+      render(
+        version,
+        indexes.map((row) => String(row.indexdef)),
+        plans,
+        withLoneIndex,
+      ),
+    );
     for (const plan of [...plans, withLoneIndex]) console.log(summary(plan), "|", verdict(plan));
   } finally {
     await pool.end();

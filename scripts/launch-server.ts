@@ -2,7 +2,7 @@
  * The one way tests, the benchmark, the soak and the browser tests start a Ticked server process:
  * spawn it, wait until /readyz answers 200 (the database answers, no load is shed), stop it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";

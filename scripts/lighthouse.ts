@@ -24,9 +24,15 @@ async function signedInCookie(): Promise<string> {
   const signUp = await fetch(`${baseUrl}/api/auth/sign-up/email`, { method: "POST", headers, body: JSON.stringify(account) });
   if (!signUp.ok) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`);
   const { user } = (await signUp.json()) as { user: { id: string } };
-  const cookie = signUp.headers.getSetCookie().map((line) => line.split(";", 1)[0]).join("; ");
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((line) => line.split(";", 1)[0])
+    .join("; ");
   for (let i = 1; i <= 30; i++) {
-    const body = JSON.stringify({ title: `Task ${i}: buy milk, call the plumber`, ...(i % 3 === 0 ? { description: "Before noon, and ask about the boiler too." } : {}) });
+    const body = JSON.stringify({
+      title: `Task ${i}: buy milk, call the plumber`,
+      ...(i % 3 === 0 ? { description: "Before noon, and ask about the boiler too." } : {}),
+    });
     const created = await fetch(`${baseUrl}/api/${user.id}/tasks`, { method: "POST", headers: { ...headers, cookie }, body });
     if (created.status !== 201) throw new Error(`task creation failed: ${created.status}`);
   }
@@ -40,7 +46,15 @@ async function measure(url: string, extraHeaders?: Record<string, string>) {
   for (let run = 0; run < runs; run++) {
     const chrome = await chromeLauncher.launch({
       chromePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
-      chromeFlags: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      chromeFlags: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
     try {
       const { lhr } = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"], extraHeaders });

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
-import { buildApp, type App } from "../src/server/app.js";
-import { parseConfig, type Config } from "../src/server/config/config.js";
+import { type App, buildApp } from "../src/server/app.js";
+import { type Config, parseConfig } from "../src/server/config/config.js";
 import { createLogger } from "../src/server/logger.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 

@@ -49,12 +49,23 @@ describe("the OpenAPI document", () => {
 
   it("names every task operation and lists every error it can answer: a body's 400, 413 and 415 wherever one is parsed", async () => {
     const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
-    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId?: string; description?: string; responses: object }>>)
+    const operations = Object.entries(
+      document.paths as Record<string, Record<string, { operationId?: string; description?: string; responses: object }>>,
+    )
       .filter(([path]) => path.startsWith("/api/"))
       .flatMap(([, methods]) => Object.entries(methods));
-    expect(operations.map(([, operation]) => operation.operationId).sort()).toEqual(
-      ["countTasks", "createTask", "deleteTask", "deleteTasksByStatus", "getTask", "listTasks", "replaceTask", "setAllTasksCompletion", "setTaskCompletion", "updateTask"],
-    );
+    expect(operations.map(([, operation]) => operation.operationId).sort()).toEqual([
+      "countTasks",
+      "createTask",
+      "deleteTask",
+      "deleteTasksByStatus",
+      "getTask",
+      "listTasks",
+      "replaceTask",
+      "setAllTasksCompletion",
+      "setTaskCompletion",
+      "updateTask",
+    ]);
     for (const [method, operation] of operations) {
       expect(operation.description, operation.operationId).toBeTruthy();
       const statuses = Object.keys(operation.responses);

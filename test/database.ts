@@ -1,9 +1,9 @@
-import { PGlite } from "@electric-sql/pglite";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
 import { inject } from "vitest";
 import { createDatabase, databaseUrl, dropDatabase } from "../scripts/postgres-databases.js";
-import { createPool, PGLITE_EXTENSIONS, pgliteDatabase, postgresDatabase, type Database } from "../src/server/db/database.js";
+import { createPool, type Database, PGLITE_EXTENSIONS, pgliteDatabase, postgresDatabase } from "../src/server/db/database.js";
 import "./setup/provided.js";
 
 export const TEST_DATABASE_PREFIX = "ticked_test_";

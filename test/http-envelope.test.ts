@@ -1,6 +1,6 @@
+import { connect } from "node:net";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "node:net";
 import { buildTestApp, TEST_ORIGIN, type TestApp } from "./app.js";
 import { signUp, type TestUser } from "./users.js";
 
@@ -38,9 +38,7 @@ function expectError(response: LightMyRequestResponse, status: number, code: str
 
 /** Parsed pino lines of one request. */
 function logLinesOf(logs: string[], requestId: string): Record<string, unknown>[] {
-  return logs
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry.reqId === requestId);
+  return logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.reqId === requestId);
 }
 
 function postRaw(url: string, contentType: string, payload: string, headers: Record<string, string> = user.bearer) {
@@ -142,8 +140,16 @@ describe("request bodies", () => {
 
   it("a body on a DELETE is parsed too, so its 415 and 400 are the route's answers (as its schema lists)", async () => {
     const url = `${user.tasksUrl}/${MISSING_TASK_ID}`;
-    expectError(await inject({ method: "DELETE", url, headers: { ...user.bearer, "content-type": "text/plain" }, payload: "x" }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    expectError(await inject({ method: "DELETE", url, headers: { ...user.bearer, "content-type": "application/json" }, payload: "{" }), 400, "BAD_REQUEST");
+    expectError(
+      await inject({ method: "DELETE", url, headers: { ...user.bearer, "content-type": "text/plain" }, payload: "x" }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+    expectError(
+      await inject({ method: "DELETE", url, headers: { ...user.bearer, "content-type": "application/json" }, payload: "{" }),
+      400,
+      "BAD_REQUEST",
+    );
   });
 
   it("JSON with a __proto__ or constructor key is refused with a 400 or 422, never a 500, and pollutes nothing", async () => {
@@ -304,7 +310,11 @@ describe("request ids", () => {
     expect(response.headers["x-request-id"]).toBe(given);
     // One line per request: what was asked and how it was answered.
     expect(logLinesOf(t.logs, given)).toEqual([
-      expect.objectContaining({ msg: "request completed", req: expect.objectContaining({ method: "GET", url: user.tasksUrl }), res: { statusCode: 200 } }),
+      expect.objectContaining({
+        msg: "request completed",
+        req: expect.objectContaining({ method: "GET", url: user.tasksUrl }),
+        res: { statusCode: 200 },
+      }),
     ]);
   });
 
@@ -384,7 +394,9 @@ describe("requests Node's HTTP parser refuses", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         const [headText = "", body = ""] = text.split("\r\n\r\n");
         const [statusLine = "", ...lines] = headText.split("\r\n");
-        const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+        const headers = Object.fromEntries(
+          lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+        );
         resolve({ status: Number(statusLine.split(" ")[1]), headers, body });
       });
     });

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { MIGRATIONS_FOLDER, migratePostgres } from "../src/server/db/migrate.js";
 import { createDatabase, databaseUrl, dropDatabase } from "../scripts/postgres-databases.js";
+import { MIGRATIONS_FOLDER, migratePostgres } from "../src/server/db/migrate.js";
 
 const template = inject("testDatabase");
 if (template.kind !== "postgres") throw new Error("this suite needs the postgres project");
@@ -24,9 +24,7 @@ describe("migrations on PostgreSQL", () => {
       expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
       const applied = await pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
       expect(applied.rows[0].n).toBe(journal.entries.length);
-      const tables = await pool.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-      );
+      const tables = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
       expect(tables.rows.map((row) => row.table_name)).toEqual(["account", "idempotency_key", "jwks", "session", "task", "user", "verification"]);
       // A restart finds nothing left to do.
       await migratePostgres(url);

@@ -1,10 +1,10 @@
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/server/config/config.js";
-import { openDatabase, type Db } from "../src/server/db/database.js";
+import { type Db, openDatabase } from "../src/server/db/database.js";
 import { jwks } from "../src/server/db/schema/index.js";
-import { processStorage, type ProcessStorage } from "./process-storage.js";
-import { freePort, runServer, signUpOver, startServer, STARTUP_MS, type ProcessUser } from "./server-process.js";
+import { type ProcessStorage, processStorage } from "./process-storage.js";
+import { freePort, type ProcessUser, runServer, STARTUP_MS, signUpOver, startServer } from "./server-process.js";
 
 /**
  * The server as a process: what `npm start` does with its environment, its signals and its data.
@@ -125,7 +125,9 @@ describe("the server process", () => {
     }
   });
 
-  it("refuses to start with a BETTER_AUTH_SECRET other than the one its signing keys were stored with, and says what to do", { timeout: 3 * STARTUP_MS }, async () => {
+  it("refuses to start with a BETTER_AUTH_SECRET other than the one its signing keys were stored with, and says what to do", {
+    timeout: 3 * STARTUP_MS,
+  }, async () => {
     // The same port both times: tokens name the public URL (BETTER_AUTH_URL) as issuer and audience.
     const env = { ...serverEnv, PORT: String(await freePort()) };
     const first = await startServer(env);
@@ -135,7 +137,9 @@ describe("the server process", () => {
     const other = await runServer({ ...serverEnv, PORT: "0", BETTER_AUTH_SECRET: "another secret, long enough: 0123456789abcdef" });
     expect(await other.exited).toBe(1);
     expect(other.output().trim().split("\n")).toEqual([
-      expect.stringMatching(/^ticked: BETTER_AUTH_SECRET is not the secret this database's JWT signing keys \(table jwks\) were encrypted with: start with that secret\. To change it, also delete the rows of jwks/),
+      expect.stringMatching(
+        /^ticked: BETTER_AUTH_SECRET is not the secret this database's JWT signing keys \(table jwks\) were encrypted with: start with that secret\. To change it, also delete the rows of jwks/,
+      ),
     ]);
 
     // Nothing was changed: with its own secret the server starts and the user's token still works.

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { launchServer, spawnServer, type SpawnedServer } from "../scripts/launch-server.js";
+import { launchServer, type SpawnedServer, spawnServer } from "../scripts/launch-server.js";
 
-export { freePort } from "../scripts/launch-server.js";
 export type { SpawnedServer as ServerProcess } from "../scripts/launch-server.js";
+export { freePort } from "../scripts/launch-server.js";
 
 /** Generous: on a busy machine a server process takes many seconds to compile and start (PGlite's first start runs initdb too). */
 export const STARTUP_MS = 60_000;

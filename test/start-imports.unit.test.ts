@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { launchServer, ROOT } from "../scripts/launch-server.js";
-import { signUpOver, STARTUP_MS } from "./server-process.js";
+import { STARTUP_MS, signUpOver } from "./server-process.js";
 
 /**
  * npm start on an up-to-date build: the compiled server, run as npm start runs it, with a preload that
@@ -34,7 +34,13 @@ describe("npm start", () => {
     try {
       const record = path.join(dir, "modules.txt");
       const server = await launchServer({
-        env: { NODE_ENV: "production", DATA_DIR: path.join(dir, "data"), BETTER_AUTH_SECRET: "s".repeat(32), LOG_LEVEL: "warn", RECORD_MODULES_FILE: record },
+        env: {
+          NODE_ENV: "production",
+          DATA_DIR: path.join(dir, "data"),
+          BETTER_AUTH_SECRET: "s".repeat(32),
+          LOG_LEVEL: "warn",
+          RECORD_MODULES_FILE: record,
+        },
         entry: "build",
         nodeArgs: ["--import", path.join(ROOT, "test", "setup", "record-modules.mjs")],
         timeoutMs: STARTUP_MS,
@@ -43,18 +49,25 @@ describe("npm start", () => {
         // What loads lazily: accounts and tokens, the task API, the API reference, the web app.
         const user = await signUpOver(server.url);
         expect((await fetch(user.tasksUrl, { headers: user.headers })).status).toBe(200);
-        for (const page of ["/docs/json", "/docs/", "/"]) await (await fetch(`${server.url}${page}`, { headers: { accept: "text/html" } })).arrayBuffer();
+        for (const page of ["/docs/json", "/docs/", "/"])
+          await (await fetch(`${server.url}${page}`, { headers: { accept: "text/html" } })).arrayBuffer();
       } finally {
         expect(await server.stop()).toBe(0);
       }
 
-      const lines = readFileSync(record, "utf8").trim().split("\n").map((line) => line.split(" -> ") as [string, string]);
+      const lines = readFileSync(record, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => line.split(" -> ") as [string, string]);
       const { devDependencies } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
       const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
       const ourCode = `file://${path.join(ROOT, "dist")}/`;
       const importedByUs = packageFolders(lines.filter(([importer]) => importer.startsWith(ourCode)).map(([, url]) => url));
       expect(importedByUs.has("node_modules/fastify"), "the record holds the server's own imports").toBe(true);
-      expect([...importedByUs].filter((folder) => folder.slice("node_modules/".length) in devDependencies), "devDependencies the server imports").toEqual([]);
+      expect(
+        [...importedByUs].filter((folder) => folder.slice("node_modules/".length) in devDependencies),
+        "devDependencies the server imports",
+      ).toEqual([]);
       // A devDependency may still come in as a dependency's dependency (yaml, by @fastify/swagger): npm installs those.
       const loaded = packageFolders(lines.map(([, url]) => url));
       const missingWithoutDev = [...loaded].filter((folder) => lock.packages[folder]?.dev && !OPTIONAL_WHEN_PRESENT.has(folder));

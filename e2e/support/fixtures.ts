@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from "@playwright/test";
-import { signUp, type Account } from "./api.js";
-import { launchServer, type AppServer } from "./server.js";
+import { type Account, signUp } from "./api.js";
+import { type AppServer, launchServer } from "./server.js";
 import { TaskPage } from "./task-page.js";
 
 interface WorkerFixtures {

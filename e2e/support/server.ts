@@ -1,12 +1,12 @@
-import { PGlite } from "@electric-sql/pglite";
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
-import { freePort, launchServer as launchServerProcess, type LaunchedServer } from "../../scripts/launch-server.js";
+import { freePort, type LaunchedServer, launchServer as launchServerProcess } from "../../scripts/launch-server.js";
 import { createDatabase, databaseUrl, dropAbandonedDatabases, dropDatabase } from "../../scripts/postgres-databases.js";
+import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
 
 /**
  * The real server (`npm start`'s command) on its own port and its own fresh database: a PGlite
@@ -147,7 +147,9 @@ export async function prepareDatabaseTemplate(): Promise<string | null> {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-e2e-template-"));
   const port = String(await freePort());
-  const migrated = await launchServerProcess({ env: { DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: runSecret() } });
+  const migrated = await launchServerProcess({
+    env: { DATA_DIR: dataDir, PORT: port, NODE_ENV: "test", LOG_LEVEL: "warn", BETTER_AUTH_SECRET: runSecret() },
+  });
   const code = await migrated.stop();
   if (code !== 0) throw new Error(`template server exited with ${code}: ${migrated.output()}`);
   process.env[TEMPLATE_ENV] = dataDir;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { signUpOver, type ProcessUser } from "../../test/server-process.js";
+import { type ProcessUser, signUpOver } from "../../test/server-process.js";
 import { launchServer } from "../launch-server.js";
 import { recreateDatabase } from "../postgres-databases.js";
 

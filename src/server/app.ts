@@ -1,8 +1,8 @@
-import cors from "@fastify/cors";
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
+import cors from "@fastify/cors";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyRequest, LogController } from "fastify";
 import { authPlugin } from "./auth/auth.plugin.js";
 import { userGuard } from "./auth/user-guard.js";
 import type { Config } from "./config/config.js";

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { pino, type DestinationStream } from "pino";
+import { type DestinationStream, pino } from "pino";
 import type { LogLevel } from "./config/config.js";
 
 /**

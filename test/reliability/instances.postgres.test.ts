@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { MIGRATIONS_FOLDER } from "../../src/server/db/migrate.js";
 import { createDatabase, databaseUrl, dropDatabase } from "../../scripts/postgres-databases.js";
-import { freePort, signUpOver, startServer, STARTUP_MS, type ServerProcess } from "../server-process.js";
+import { MIGRATIONS_FOLDER } from "../../src/server/db/migrate.js";
+import { freePort, type ServerProcess, STARTUP_MS, signUpOver, startServer } from "../server-process.js";
 
 /**
  * How Ticked grows past one machine: stateless instances on one PostgreSQL, behind any load
@@ -75,7 +75,11 @@ describe("two instances on one database", () => {
   it("writes through one are read through the other, by token and by session cookie", async () => {
     const [a, b] = instances as [ServerProcess, ServerProcess];
     const user = await signUpOver(b.url, publicUrl);
-    const created = await json(`${a.url}/api/${user.userId}/tasks`, { method: "POST", headers: user.headers, body: JSON.stringify({ title: "written via A" }) });
+    const created = await json(`${a.url}/api/${user.userId}/tasks`, {
+      method: "POST",
+      headers: user.headers,
+      body: JSON.stringify({ title: "written via A" }),
+    });
     expect(created.status).toBe(201);
     const id = created.body.data.id as string;
 

@@ -1,8 +1,8 @@
-import { count, inArray } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { count, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task } from "../../src/server/db/schema/index.js";
 import { buildTestApp, type TestApp } from "../app.js";
@@ -100,7 +100,12 @@ describe("integrity under load", () => {
     const [stored] = await t.app.database.db
       .select({ rows: count() })
       .from(task)
-      .where(inArray(task.userId, users.map((user) => user.id)));
+      .where(
+        inArray(
+          task.userId,
+          users.map((user) => user.id),
+        ),
+      );
     expect(stored?.rows).toBe(CREATES);
 
     for (const user of users) {

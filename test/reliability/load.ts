@@ -57,7 +57,9 @@ export function startLoad(user: ProcessUser, { workers = 4, prefix = "load" } = 
           }),
         ),
       );
-      outcomes.push(await timed("list", undefined, () => fetch(`${user.tasksUrl}?limit=5`, { headers: user.headers, signal: AbortSignal.timeout(HANGING_MS) })));
+      outcomes.push(
+        await timed("list", undefined, () => fetch(`${user.tasksUrl}?limit=5`, { headers: user.headers, signal: AbortSignal.timeout(HANGING_MS) })),
+      );
     }
   };
   const loops = Array.from({ length: workers }, (_, worker) => loop(worker));

@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STARTUP_MS, signUpOver, type ServerProcess } from "../server-process.js";
+import { type ServerProcess, STARTUP_MS, signUpOver } from "../server-process.js";
 import type { TcpProxy } from "../tcp-proxy.js";
-import { startLoad, status, waitFor, type Outcome } from "./load.js";
-import { startProxiedServer, type ProxiedServer } from "./proxied-server.js";
+import { type Outcome, startLoad, status, waitFor } from "./load.js";
+import { type ProxiedServer, startProxiedServer } from "./proxied-server.js";
 
 /**
  * PostgreSQL goes away under load and comes back: a real server process talks to the database
@@ -99,7 +99,9 @@ async function outage(mode: "refuse" | "blackhole") {
 }
 
 describe("database outage", () => {
-  it("connections reset and new ones refused: fast 503s, /healthz 200, recovery without a restart, no acknowledged write lost", { timeout: 60_000 }, async () => {
+  it("connections reset and new ones refused: fast 503s, /healthz 200, recovery without a restart, no acknowledged write lost", {
+    timeout: 60_000,
+  }, async () => {
     await outage("refuse");
   });
 

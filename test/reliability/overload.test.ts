@@ -1,5 +1,5 @@
-import type { LightMyRequestResponse } from "fastify";
 import { performance } from "node:perf_hooks";
+import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../app.js";
 import { signUp, type TestUser } from "../users.js";

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { processStorage } from "../process-storage.js";
-import { startServer, type ServerProcess } from "../server-process.js";
+import { type ServerProcess, startServer } from "../server-process.js";
 import { TcpProxy } from "../tcp-proxy.js";
 
 export interface ProxiedServer {

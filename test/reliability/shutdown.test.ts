@@ -1,9 +1,9 @@
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processStorage, type ProcessStorage } from "../process-storage.js";
-import { freePort, signUpOver, startServer, STARTUP_MS, type ProcessUser } from "../server-process.js";
-import { startLoad, waitFor, type Outcome } from "./load.js";
+import { type ProcessStorage, processStorage } from "../process-storage.js";
+import { freePort, type ProcessUser, STARTUP_MS, signUpOver, startServer } from "../server-process.js";
+import { type Outcome, startLoad, waitFor } from "./load.js";
 
 /**
  * Stopping the server, politely (SIGTERM) or not (SIGKILL), in the middle of writes: nothing that
@@ -92,7 +92,9 @@ async function expectAcknowledgedPresent(url: string, user: ProcessUser, outcome
 }
 
 describe("shutdown", () => {
-  it("SIGTERM under load: in-flight requests complete, new connections are refused, exit 0 within 10 s, nothing acknowledged lost", { timeout: 3 * STARTUP_MS }, async () => {
+  it("SIGTERM under load: in-flight requests complete, new connections are refused, exit 0 within 10 s, nothing acknowledged lost", {
+    timeout: 3 * STARTUP_MS,
+  }, async () => {
     const port = await freePort();
     const env = { ...serverEnv, PORT: String(port) };
     const server = await startServer(env);
@@ -116,7 +118,8 @@ describe("shutdown", () => {
     expect(exitMs).toBeLessThan(EXIT_WITHIN_MS);
 
     // A request got its answer, or was never taken in; none was cut off with an error.
-    for (const outcome of load.outcomes) expect([200, 201, "ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"], JSON.stringify(outcome)).toContain(outcome.status);
+    for (const outcome of load.outcomes)
+      expect([200, 201, "ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"], JSON.stringify(outcome)).toContain(outcome.status);
 
     const again = await startServer(env);
     try {
@@ -130,7 +133,9 @@ describe("shutdown", () => {
     }
   });
 
-  it("SIGKILL in the middle of writes: the server starts again on the same data, and every acknowledged task is there", { timeout: 3 * STARTUP_MS }, async () => {
+  it("SIGKILL in the middle of writes: the server starts again on the same data, and every acknowledged task is there", {
+    timeout: 3 * STARTUP_MS,
+  }, async () => {
     const port = await freePort();
     const env = { ...serverEnv, PORT: String(port) };
     const server = await startServer(env);
@@ -145,7 +150,11 @@ describe("shutdown", () => {
     const again = await startServer(env);
     try {
       const { acknowledged, stored } = await expectAcknowledgedPresent(again.url, user, load.outcomes);
-      const created = await fetch(user.tasksUrl.replace(server.url, again.url), { method: "POST", headers: user.headers, body: JSON.stringify({ title: "after the crash" }) });
+      const created = await fetch(user.tasksUrl.replace(server.url, again.url), {
+        method: "POST",
+        headers: user.headers,
+        body: JSON.stringify({ title: "after the crash" }),
+      });
       expect(created.status).toBe(201);
       console.info(`SIGKILL: ${acknowledged} acknowledged creates, ${stored} stored after restart`);
     } finally {

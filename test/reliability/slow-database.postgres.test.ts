@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STARTUP_MS, signUpOver, type ProcessUser } from "../server-process.js";
+import { type ProcessUser, STARTUP_MS, signUpOver } from "../server-process.js";
 import type { TcpProxy } from "../tcp-proxy.js";
 import { status, waitFor } from "./load.js";
-import { startProxiedServer, type ProxiedServer } from "./proxied-server.js";
+import { type ProxiedServer, startProxiedServer } from "./proxied-server.js";
 
 /**
  * A database that answers slowly, or not at all: the pool's timeouts turn each request into a 503
@@ -70,13 +70,17 @@ describe("slow database", () => {
       expect(answer.ms).toBeLessThan(BOUND_MS + SLACK_MS);
     }
     expect(await status(`${proxied.server.url}/healthz`)).toBe(200);
-    console.info(`slow database: 30 requests answered 503 in ${Math.min(...burst.map((a) => a.ms)).toFixed(0)}-${Math.max(...burst.map((a) => a.ms)).toFixed(0)} ms (bound ${BOUND_MS} ms)`);
+    console.info(
+      `slow database: 30 requests answered 503 in ${Math.min(...burst.map((a) => a.ms)).toFixed(0)}-${Math.max(...burst.map((a) => a.ms)).toFixed(0)} ms (bound ${BOUND_MS} ms)`,
+    );
 
     proxy.restore();
     const recoveryMs = await waitFor("serving again", async () => (await create("after slowness")).status === 201, 5_000);
     console.info(`slow database: serving again ${recoveryMs.toFixed(0)} ms after the latency was removed`);
     // A write that timed out on the client may still have committed on the server; none is half there.
-    const { rows } = await direct.query<{ title: string }>("SELECT title FROM task WHERE user_id = $1 AND title LIKE 'during slowness%'", [user.userId]);
+    const { rows } = await direct.query<{ title: string }>("SELECT title FROM task WHERE user_id = $1 AND title LIKE 'during slowness%'", [
+      user.userId,
+    ]);
     for (const row of rows) expect(row.title).toMatch(/^during slowness \d+$/);
   });
 

@@ -1,6 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { InjectOptions } from "fastify";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGN_IN_FAILURES_MAX, SIGN_IN_WINDOW_MS } from "../../src/server/auth/auth.plugin.js";
 import { session, task, user as userTable } from "../../src/server/db/schema/index.js";
@@ -18,7 +18,13 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 function signIn(app: TestApp["app"], email: string, password: string, remoteAddress = randomAddress()) {
-  return app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: TEST_ORIGIN }, payload: { email, password }, remoteAddress });
+  return app.inject({
+    method: "POST",
+    url: "/api/auth/sign-in/email",
+    headers: { origin: TEST_ORIGIN },
+    payload: { email, password },
+    remoteAddress,
+  });
 }
 
 function expectRetryAfter(value: unknown, maxSeconds: number) {
@@ -28,7 +34,9 @@ function expectRetryAfter(value: unknown, maxSeconds: number) {
 }
 
 describe("sign-in rate limits", () => {
-  it(`${SIGN_IN_FAILURES_MAX} failed sign-ins for one account, each from another address, pause that account: 429 with Retry-After, even for the right password`, { timeout: 60_000 }, async () => {
+  it(`${SIGN_IN_FAILURES_MAX} failed sign-ins for one account, each from another address, pause that account: 429 with Retry-After, even for the right password`, {
+    timeout: 60_000,
+  }, async () => {
     const owner = await signUp(t.app, "Guessed");
     for (let attempt = 0; attempt < SIGN_IN_FAILURES_MAX; attempt += 1) {
       // Other letter case names the same account.
@@ -56,7 +64,9 @@ describe("sign-in rate limits", () => {
     expect((await t.app.inject({ method: "GET", url: owner.tasksUrl, headers: owner.bearer })).statusCode).toBe(200);
   });
 
-  it("with the production limits on, repeated sign-ins from one address get 429 with Retry-After, whatever the accounts", { timeout: 60_000 }, async () => {
+  it("with the production limits on, repeated sign-ins from one address get 429 with Retry-After, whatever the accounts", {
+    timeout: 60_000,
+  }, async () => {
     const limited = await buildTestApp({ NODE_ENV: "development" });
     try {
       const address = randomAddress();
@@ -78,7 +88,9 @@ describe("sign-in rate limits", () => {
 });
 
 describe("sign-in answers", () => {
-  it("an unknown email and a wrong password get the same status and body, and take comparable time (a dummy hash is computed)", { timeout: 60_000 }, async () => {
+  it("an unknown email and a wrong password get the same status and body, and take comparable time (a dummy hash is computed)", {
+    timeout: 60_000,
+  }, async () => {
     const owner = await signUp(t.app, "Probed");
     const timings = { unknown: [] as number[], wrong: [] as number[] };
     const bodies = new Set<string>();
@@ -122,7 +134,9 @@ describe("sign-in answers", () => {
 });
 
 describe("deleting an account", () => {
-  it("delete-user with the password removes the user, every task, every session; its token and cookie then get 401", { timeout: 60_000 }, async () => {
+  it("delete-user with the password removes the user, every task, every session; its token and cookie then get 401", {
+    timeout: 60_000,
+  }, async () => {
     const leaver = await signUp(t.app, "Leaver");
     const stayer = await signUp(t.app, "Stayer");
     for (let index = 0; index < 5; index += 1) await createTask(t.app, leaver, { title: `Leaver's ${index}` });

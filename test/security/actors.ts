@@ -1,13 +1,13 @@
+import { randomInt } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { randomInt } from "node:crypto";
 import { expect } from "vitest";
 import type { App } from "../../src/server/app.js";
+import { withBetterAuth } from "../../src/server/auth/better-auth-gate.js";
 import { task } from "../../src/server/db/schema/index.js";
 import { TEST_ORIGIN } from "../app.js";
 import { listAll } from "../tasks.js";
 import type { TestUser } from "../users.js";
-import { withBetterAuth } from "../../src/server/auth/better-auth-gate.js";
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 

@@ -3,7 +3,7 @@ import { buildTestApp, TEST_ORIGIN } from "../app.js";
 import { createTask } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
 import { deleteAccount, expectEnvelope, nowSeconds, signWithServerKey, snapshot } from "./actors.js";
-import { loadOpenApi, objectParameters, operationsOf, requestFor, type Operation } from "./contract.js";
+import { loadOpenApi, type Operation, objectParameters, operationsOf, requestFor } from "./contract.js";
 
 /**
  * Object-level authorization (OWASP API1), generated: every operation the OpenAPI document lists
@@ -117,7 +117,8 @@ beforeAll(async () => {
   const attacker = await signUp(t.app, "Attacker");
   const ghost = await signUp(t.app, "Ghost");
   const victimTasks = [];
-  for (const title of ["Private plan", "Second plan", "Third plan"]) victimTasks.push(await createTask(t.app, victim, { title, description: `${title}, in detail` }));
+  for (const title of ["Private plan", "Second plan", "Third plan"])
+    victimTasks.push(await createTask(t.app, victim, { title, description: `${title}, in detail` }));
   await createTask(t.app, attacker, { title: "Attacker's own task" });
   const ghostTask = await createTask(t.app, ghost, { title: "Doomed" });
   await deleteAccount(t.app, ghost);

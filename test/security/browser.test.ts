@@ -4,7 +4,7 @@ import { buildTestApp, TEST_ORIGIN, type TestApp } from "../app.js";
 import { createTask } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
 import { expectEnvelope, snapshot } from "./actors.js";
-import { loadOpenApi, operationsOf, requestFor, type OpenApiDocument } from "./contract.js";
+import { loadOpenApi, type OpenApiDocument, operationsOf, requestFor } from "./contract.js";
 
 /** What a hostile page in the user's own browser could try (OWASP API8): CSRF, framing, sniffing, CORS. */
 const EVIL = "https://evil.example";
@@ -26,7 +26,13 @@ describe("cookie-authenticated writes", () => {
     expect(writes.length).toBeGreaterThan(0);
     for (const operation of writes) {
       const mine = await createTask(t.app, owner, { title: "Mine" });
-      for (const headers of [{ origin: EVIL }, { referer: `${EVIL}/page` }, { origin: "null" }, {}, { origin: `${TEST_ORIGIN}.evil.example` }] as Record<string, string>[]) {
+      for (const headers of [
+        { origin: EVIL },
+        { referer: `${EVIL}/page` },
+        { origin: "null" },
+        {},
+        { origin: `${TEST_ORIGIN}.evil.example` },
+      ] as Record<string, string>[]) {
         const before = await snapshot(t.app, owner);
         const request = requestFor(doc, operation, { userId: owner.id, objectId: mine.id, headers: { cookie: owner.cookie, ...headers } });
         expectEnvelope(await t.app.inject(request), 403, "FORBIDDEN", `${operation.name} ${JSON.stringify(headers)}`);
@@ -38,7 +44,12 @@ describe("cookie-authenticated writes", () => {
   it("account writes with the session cookie from a foreign Origin (sign-out included) are 403 and the session lives on", async () => {
     for (const url of ["/api/auth/sign-out", "/api/auth/delete-user", "/api/auth/update-user", "/api/auth/revoke-sessions"]) {
       for (const headers of [{ origin: EVIL }, { referer: `${EVIL}/` }, {}]) {
-        const response = await t.app.inject({ method: "POST", url, headers: { cookie: owner.cookie, ...headers }, payload: { password: owner.password, name: "Pwned" } });
+        const response = await t.app.inject({
+          method: "POST",
+          url,
+          headers: { cookie: owner.cookie, ...headers },
+          payload: { password: owner.password, name: "Pwned" },
+        });
         expect(response.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(403);
       }
     }
@@ -115,7 +126,10 @@ describe("CORS", () => {
 
   it("closed by default: no Access-Control-Allow-Origin for any origin, on preflights or answers", async () => {
     for (const origin of [EVIL, ALLOWED, TEST_ORIGIN, "null"]) {
-      const answers = [await preflight(t.app, origin), await t.app.inject({ method: "GET", url: owner.tasksUrl, headers: { ...owner.bearer, origin } })];
+      const answers = [
+        await preflight(t.app, origin),
+        await t.app.inject({ method: "GET", url: owner.tasksUrl, headers: { ...owner.bearer, origin } }),
+      ];
       for (const answer of answers) {
         expect(answer.headers["access-control-allow-origin"], origin).toBeUndefined();
         expect(answer.headers["access-control-allow-credentials"], origin).toBeUndefined();

@@ -5,7 +5,7 @@ import { ERROR_CODES } from "../../src/server/http/envelope.js";
 import { buildTestApp, TEST_ORIGIN } from "../app.js";
 import { createTask } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
-import { loadOpenApi, minimalValue, operationsOf, type Operation } from "./contract.js";
+import { loadOpenApi, minimalValue, type Operation, operationsOf } from "./contract.js";
 import { fuzzSettings, oddText } from "./fuzz.js";
 
 /**

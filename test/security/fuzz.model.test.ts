@@ -1,7 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { inArray } from "drizzle-orm";
 import fc from "fast-check";
 import type { InjectOptions } from "fastify";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { task } from "../../src/server/db/schema/index.js";
 import type { Task } from "../../src/server/tasks/tasks.schemas.js";
@@ -42,7 +42,11 @@ async function listed(user: TestUser, status = "all"): Promise<Record<string, Fi
   const all: Task[] = [];
   let cursor: string | null = null;
   do {
-    const { status: code, body } = await send({ method: "GET", url: `${user.tasksUrl}?status=${status}&limit=200${cursor ? `&cursor=${cursor}` : ""}`, headers: user.bearer });
+    const { status: code, body } = await send({
+      method: "GET",
+      url: `${user.tasksUrl}?status=${status}&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+      headers: user.bearer,
+    });
     expect(code).toBe(200);
     all.push(...body.data);
     cursor = body.meta.next_cursor;
@@ -65,7 +69,10 @@ const title = fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.t
 const description = fc.option(fc.string({ maxLength: 60 }), { nil: null });
 
 class Create implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: 0 | 1, readonly fields: { title: string; description?: string | null; completed?: boolean }) {}
+  constructor(
+    readonly user: 0 | 1,
+    readonly fields: { title: string; description?: string | null; completed?: boolean },
+  ) {}
   check = () => true;
   async run(model: Model) {
     const { status, body } = await send({ method: "POST", url: users[this.user].tasksUrl, headers: users[this.user].bearer, payload: this.fields });
@@ -78,12 +85,22 @@ class Create implements fc.AsyncCommand<Model, Real> {
 }
 
 class Update implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: 0 | 1, readonly ref: number, readonly method: "PUT" | "PATCH", readonly fields: Partial<Fields>) {}
+  constructor(
+    readonly user: 0 | 1,
+    readonly ref: number,
+    readonly method: "PUT" | "PATCH",
+    readonly fields: Partial<Fields>,
+  ) {}
   check = () => true;
   async run(model: Model) {
     const tasks = model[this.user];
     const id = pick(tasks, this.ref);
-    const { status } = await send({ method: this.method, url: `${users[this.user].tasksUrl}/${id}`, headers: users[this.user].bearer, payload: this.fields });
+    const { status } = await send({
+      method: this.method,
+      url: `${users[this.user].tasksUrl}/${id}`,
+      headers: users[this.user].bearer,
+      payload: this.fields,
+    });
     const current = tasks.get(id);
     expect(status).toBe(current ? 200 : 404);
     if (current) {
@@ -98,13 +115,22 @@ class Update implements fc.AsyncCommand<Model, Real> {
 }
 
 class Toggle implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: 0 | 1, readonly ref: number, readonly value: boolean | undefined) {}
+  constructor(
+    readonly user: 0 | 1,
+    readonly ref: number,
+    readonly value: boolean | undefined,
+  ) {}
   check = () => true;
   async run(model: Model) {
     const tasks = model[this.user];
     const id = pick(tasks, this.ref);
     const payload = this.value === undefined ? undefined : { completed: this.value };
-    const { status, body } = await send({ method: "PATCH", url: `${users[this.user].tasksUrl}/${id}/complete`, headers: users[this.user].bearer, payload });
+    const { status, body } = await send({
+      method: "PATCH",
+      url: `${users[this.user].tasksUrl}/${id}/complete`,
+      headers: users[this.user].bearer,
+      payload,
+    });
     const current = tasks.get(id);
     expect(status).toBe(current ? 200 : 404);
     if (current) {
@@ -117,7 +143,10 @@ class Toggle implements fc.AsyncCommand<Model, Real> {
 }
 
 class Delete implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: 0 | 1, readonly ref: number) {}
+  constructor(
+    readonly user: 0 | 1,
+    readonly ref: number,
+  ) {}
   check = () => true;
   async run(model: Model) {
     const tasks = model[this.user];
@@ -132,7 +161,11 @@ class Delete implements fc.AsyncCommand<Model, Real> {
 
 /** A user aims at the other user's task through their own path: 404, as if it did not exist. */
 class Trespass implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: 0 | 1, readonly ref: number, readonly action: "GET" | "PATCH" | "DELETE" | "toggle") {}
+  constructor(
+    readonly user: 0 | 1,
+    readonly ref: number,
+    readonly action: "GET" | "PATCH" | "DELETE" | "toggle",
+  ) {}
   check = (model: Readonly<Model>) => model[this.user === 0 ? 1 : 0].size > 0;
   async run(model: Model) {
     const id = pick(model[this.user === 0 ? 1 : 0], this.ref);
@@ -147,7 +180,10 @@ class Trespass implements fc.AsyncCommand<Model, Real> {
 }
 
 class List implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: 0 | 1, readonly status: "all" | "pending" | "completed") {}
+  constructor(
+    readonly user: 0 | 1,
+    readonly status: "all" | "pending" | "completed",
+  ) {}
   check = () => true;
   async run(model: Model) {
     expect(await listed(users[this.user], this.status)).toEqual(expected(model[this.user], this.status));
@@ -156,16 +192,29 @@ class List implements fc.AsyncCommand<Model, Real> {
 }
 
 const commands = [
-  fc.tuple(who, fc.record({ title, description: fc.option(description, { nil: undefined }), completed: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ["title"] })).map(
-    ([user, fields]) => new Create(user, fields),
-  ),
   fc
-    .tuple(who, fc.nat(), fc.constantFrom("PUT" as const, "PATCH" as const), fc.record({ title, description, completed: fc.boolean() }, { requiredKeys: [] }))
+    .tuple(
+      who,
+      fc.record(
+        { title, description: fc.option(description, { nil: undefined }), completed: fc.option(fc.boolean(), { nil: undefined }) },
+        { requiredKeys: ["title"] },
+      ),
+    )
+    .map(([user, fields]) => new Create(user, fields)),
+  fc
+    .tuple(
+      who,
+      fc.nat(),
+      fc.constantFrom("PUT" as const, "PATCH" as const),
+      fc.record({ title, description, completed: fc.boolean() }, { requiredKeys: [] }),
+    )
     .filter(([, , , fields]) => Object.keys(fields).length > 0)
     .map(([user, ref, method, fields]) => new Update(user, ref, method, fields)),
   fc.tuple(who, fc.nat(), fc.option(fc.boolean(), { nil: undefined })).map(([user, ref, value]) => new Toggle(user, ref, value)),
   fc.tuple(who, fc.nat()).map(([user, ref]) => new Delete(user, ref)),
-  fc.tuple(who, fc.nat(), fc.constantFrom("GET" as const, "PATCH" as const, "DELETE" as const, "toggle" as const)).map(([user, ref, action]) => new Trespass(user, ref, action)),
+  fc
+    .tuple(who, fc.nat(), fc.constantFrom("GET" as const, "PATCH" as const, "DELETE" as const, "toggle" as const))
+    .map(([user, ref, action]) => new Trespass(user, ref, action)),
   fc.tuple(who, fc.constantFrom("all" as const, "pending" as const, "completed" as const)).map(([user, status]) => new List(user, status)),
 ];
 
@@ -176,7 +225,12 @@ describe("model-based", () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 20 }), async (sequence) => {
         // Each run starts both users from no tasks; the model starts empty too.
-        await t.app.database.db.delete(task).where(inArray(task.userId, users.map((user) => user.id)));
+        await t.app.database.db.delete(task).where(
+          inArray(
+            task.userId,
+            users.map((user) => user.id),
+          ),
+        );
         steps += [...sequence].length;
         await fc.asyncModelRun(() => ({ model: [new Map(), new Map()] as Model, real: { users } }), sequence);
       }),

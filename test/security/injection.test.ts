@@ -5,7 +5,7 @@ import { buildTestApp } from "../app.js";
 import { createTask, listAll } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
 import { expectEnvelope } from "./actors.js";
-import { loadOpenApi, operationsOf, requestFor, resolve, type Operation, type Schema } from "./contract.js";
+import { loadOpenApi, type Operation, operationsOf, requestFor, resolve, type Schema } from "./contract.js";
 
 /**
  * Hostile text in every string field and query parameter the contract lists (OWASP API8 and the
@@ -20,11 +20,11 @@ export const HOSTILE_TEXT: Record<string, string> = {
   "SQL quote": "' OR '1'='1",
   "SQL statement": "x'); DROP TABLE task; --",
   "SQL comment and backslash": "\\'; -- /* */ \\\\",
-  "placeholder": "$1 $2 :name ?",
+  placeholder: "$1 $2 :name ?",
   "LIKE wildcards": "%_%\\%",
   "HTML and script": "<script>alert(document.cookie)</script><img src=x onerror=alert(1)>",
   "template and JSON": '{{7*7}} ${7*7} {"$gt": ""}',
-  "NUL": "before\u0000after",
+  NUL: "before\u0000after",
   "lone high surrogate": "x\uD800y",
   "lone low surrogate": "\uDC00",
   "right-to-left override": "\u202Egnp.exe\u202C and \u200F\u200E marks",
@@ -92,7 +92,9 @@ describe("hostile text in every string body field", () => {
   );
 
   it("the tables are all still there (no statement was injected)", async () => {
-    const tables = await t.app.database.db.execute(sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('task', 'user', 'session', 'account', 'jwks')`);
+    const tables = await t.app.database.db.execute(
+      sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('task', 'user', 'session', 'account', 'jwks')`,
+    );
     expect((tables as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(5);
   });
 });
@@ -132,7 +134,12 @@ describe("odd JSON", () => {
     for (const depth of [100, 10_000, 30_000]) {
       for (const nested of ["[".repeat(depth) + "]".repeat(depth), '{"a":'.repeat(depth) + "1" + "}".repeat(depth)]) {
         const payload = nested.length < 64 * 1024 ? `{"title":"deep","description":${nested}}` : nested.slice(0, 60_000);
-        const response = await t.app.inject({ method: "POST", url: owner.tasksUrl, headers: { ...owner.bearer, "content-type": "application/json" }, payload });
+        const response = await t.app.inject({
+          method: "POST",
+          url: owner.tasksUrl,
+          headers: { ...owner.bearer, "content-type": "application/json" },
+          payload,
+        });
         expectNeverServerError(response, `depth ${depth}`);
         expect([400, 422]).toContain(response.statusCode);
       }
@@ -162,12 +169,22 @@ describe("odd JSON", () => {
       { title: "ok", completed: 1 },
     ];
     for (const payload of wrongTypes) {
-      expectEnvelope(await t.app.inject({ method: "POST", url: owner.tasksUrl, headers: owner.bearer, payload }), 422, "VALIDATION_ERROR", JSON.stringify(payload));
+      expectEnvelope(
+        await t.app.inject({ method: "POST", url: owner.tasksUrl, headers: owner.bearer, payload }),
+        422,
+        "VALIDATION_ERROR",
+        JSON.stringify(payload),
+      );
       const update = await t.app.inject({ method: "PATCH", url: `${owner.tasksUrl}/${target.id}`, headers: owner.bearer, payload });
       expectEnvelope(update, 422, "VALIDATION_ERROR", `PATCH ${JSON.stringify(payload)}`);
     }
     for (const body of ["123", '"text"', "null", "true", "[]"]) {
-      const response = await t.app.inject({ method: "POST", url: owner.tasksUrl, headers: { ...owner.bearer, "content-type": "application/json" }, payload: body });
+      const response = await t.app.inject({
+        method: "POST",
+        url: owner.tasksUrl,
+        headers: { ...owner.bearer, "content-type": "application/json" },
+        payload: body,
+      });
       expectNeverServerError(response, body);
       expect([400, 422], body).toContain(response.statusCode);
     }

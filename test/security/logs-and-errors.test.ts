@@ -1,6 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { buildTestApp, TEST_ORIGIN } from "../app.js";
 import { createTask } from "../tasks.js";
@@ -16,7 +16,9 @@ function cookieOf(response: LightMyRequestResponse): string {
 }
 
 describe("logs", () => {
-  it("at the most verbose level, a whole session leaves no password, cookie, token or Authorization value in the log", { timeout: 60_000 }, async () => {
+  it("at the most verbose level, a whole session leaves no password, cookie, token or Authorization value in the log", {
+    timeout: 60_000,
+  }, async () => {
     const t = await buildTestApp({ LOG_LEVEL: "trace" });
     try {
       const password = `log probe ${randomUUID()}`;
@@ -103,7 +105,12 @@ describe("errors in production mode", () => {
         expectNoLeak(response, `${status} ${request.url}`);
       }
       for (const payload of ['{"email": 5}', "{", '{"email":"a@b.c","password":"x"}']) {
-        const response = await app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, payload });
+        const response = await app.inject({
+          method: "POST",
+          url: "/api/auth/sign-in/email",
+          headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+          payload,
+        });
         expect(response.statusCode).toBeGreaterThanOrEqual(400);
         expect(response.statusCode).toBeLessThan(500);
         expectNoLeak(response, `sign-in ${payload}`);
@@ -129,7 +136,12 @@ describe("errors in production mode", () => {
         expectEnvelope(response, 500, "INTERNAL_ERROR", `${request.method} ${request.url}`);
         expectNoLeak(response, `500 ${request.method}`);
       }
-      const signIn = await app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: TEST_ORIGIN }, payload: { email: user.email, password: user.password } });
+      const signIn = await app.inject({
+        method: "POST",
+        url: "/api/auth/sign-in/email",
+        headers: { origin: TEST_ORIGIN },
+        payload: { email: user.email, password: user.password },
+      });
       expect(signIn.statusCode).toBe(500);
       expectNoLeak(signIn, "500 sign-in");
       // The log has what the body does not: the operator can find the cause by the request id.
@@ -147,7 +159,12 @@ describe("errors in production mode", () => {
     try {
       for (const request of [
         { method: "GET" as const, url: user.tasksUrl, headers: user.bearer },
-        { method: "POST" as const, url: "/api/auth/sign-in/email", headers: { origin: TEST_ORIGIN }, payload: { email: user.email, password: user.password } },
+        {
+          method: "POST" as const,
+          url: "/api/auth/sign-in/email",
+          headers: { origin: TEST_ORIGIN },
+          payload: { email: user.email, password: user.password },
+        },
         { method: "GET" as const, url: "/readyz" },
       ]) {
         const response = await app.inject(request);

@@ -6,7 +6,7 @@ import { buildTestApp, TEST_ORIGIN } from "../app.js";
 import { createTask } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
 import { expectEnvelope, snapshot } from "./actors.js";
-import { loadOpenApi, minimalValue, operationsOf, requestFor, resolve, resourceFields, unlistedKeys, type Operation } from "./contract.js";
+import { loadOpenApi, minimalValue, type Operation, operationsOf, requestFor, resolve, resourceFields, unlistedKeys } from "./contract.js";
 
 /**
  * Property-level authorization (OWASP API3): nobody writes a field the contract keeps for the
@@ -90,7 +90,12 @@ describe("responses carry only what the contract lists", () => {
     const [stored] = await t.app.database.db.select({ password: account.password }).from(account).where(eq(account.userId, owner.id));
     expect(stored?.password).toBeTruthy();
     const answers = [
-      await t.app.inject({ method: "POST", url: "/api/auth/sign-in/email", headers: { origin: TEST_ORIGIN }, payload: { email: owner.email, password: owner.password } }),
+      await t.app.inject({
+        method: "POST",
+        url: "/api/auth/sign-in/email",
+        headers: { origin: TEST_ORIGIN },
+        payload: { email: owner.email, password: owner.password },
+      }),
       await t.app.inject({ method: "GET", url: "/api/auth/get-session", headers: { cookie: owner.cookie } }),
       await t.app.inject({ method: "GET", url: "/api/auth/list-sessions", headers: { cookie: owner.cookie } }),
       await t.app.inject({ method: "GET", url: "/api/auth/jwks" }),

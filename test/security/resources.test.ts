@@ -11,7 +11,7 @@ import { startServer } from "../server-process.js";
 import { createTask } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
 import { expectEnvelope } from "./actors.js";
-import { loadOpenApi, operationsOf, requestFor, resolve, type OpenApiDocument, type Operation } from "./contract.js";
+import { loadOpenApi, type OpenApiDocument, type Operation, operationsOf, requestFor, resolve } from "./contract.js";
 
 /** Unrestricted resource consumption (OWASP API4): every size, count and time a client controls is bounded. */
 const RATE_LIMIT = 5;
@@ -83,7 +83,9 @@ describe("sizes", () => {
 });
 
 describe("request rates", () => {
-  it(`the task API allows ${RATE_LIMIT} requests per user per minute across all its operations, then 429 with Retry-After on every one`, { timeout: 60_000 }, async () => {
+  it(`the task API allows ${RATE_LIMIT} requests per user per minute across all its operations, then 429 with Retry-After on every one`, {
+    timeout: 60_000,
+  }, async () => {
     const limited = await buildTestApp({ RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
     try {
       const limitedDoc = await loadOpenApi(limited.app);
@@ -92,7 +94,9 @@ describe("request rates", () => {
       const taskIds = [];
       // The token exchange and sign-up are account routes: they do not count against the task API.
       for (let index = 0; index < RATE_LIMIT; index += 1) {
-        taskIds.push((await limited.app.inject({ method: "POST", url: busy.tasksUrl, headers: busy.bearer, payload: { title: `t${index}` } })).statusCode);
+        taskIds.push(
+          (await limited.app.inject({ method: "POST", url: busy.tasksUrl, headers: busy.bearer, payload: { title: `t${index}` } })).statusCode,
+        );
       }
       expect(taskIds).toEqual(Array(RATE_LIMIT).fill(201));
       for (const operation of operationsOf(limitedDoc)) {
@@ -108,7 +112,9 @@ describe("request rates", () => {
     }
   });
 
-  it(`requests without valid credentials are limited per address: after ${RATE_LIMIT} failures, 429 before any credential check`, { timeout: 60_000 }, async () => {
+  it(`requests without valid credentials are limited per address: after ${RATE_LIMIT} failures, 429 before any credential check`, {
+    timeout: 60_000,
+  }, async () => {
     const limited = await buildTestApp({ RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
     try {
       const user = await signUp(limited.app, "Neighbour");
@@ -132,7 +138,9 @@ describe("request rates", () => {
 });
 
 describe("slow clients against a real server process", () => {
-  it("a client that sends its headers a byte at a time is cut off within the 10 s header timeout, while others are served", { timeout: 120_000 }, async () => {
+  it("a client that sends its headers a byte at a time is cut off within the 10 s header timeout, while others are served", {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "ticked-slow-"));
     const database = await createTestDatabase();
     const env: Record<string, string> = { DATA_DIR: dataDir, BETTER_AUTH_SECRET: TEST_SECRET };

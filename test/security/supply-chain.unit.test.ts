@@ -23,12 +23,17 @@ interface LockEntry {
   devDependencies?: Record<string, string>;
 }
 const lock = JSON.parse(readFileSync(`${ROOT}/package-lock.json`, "utf8")) as { lockfileVersion: number; packages: Record<string, LockEntry> };
-const manifest = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const manifest = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const installed = Object.entries(lock.packages).filter(([path]) => path !== "");
 
 describe("supply chain", () => {
   it("package-lock.json is committed and describes exactly package.json's dependencies", () => {
-    expect(execFileSync("git", ["ls-files", "--error-unmatch", "package-lock.json"], { cwd: ROOT, encoding: "utf8" }).trim()).toBe("package-lock.json");
+    expect(execFileSync("git", ["ls-files", "--error-unmatch", "package-lock.json"], { cwd: ROOT, encoding: "utf8" }).trim()).toBe(
+      "package-lock.json",
+    );
     expect(lock.lockfileVersion).toBeGreaterThanOrEqual(3);
     expect(lock.packages[""]!.dependencies).toEqual(manifest.dependencies);
     expect(lock.packages[""]!.devDependencies).toEqual(manifest.devDependencies);

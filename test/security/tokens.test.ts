@@ -1,5 +1,5 @@
-import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createHmac, randomUUID } from "node:crypto";
+import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../app.js";
 import { signUp, type TestUser } from "../users.js";
@@ -30,9 +30,7 @@ function hs256(header: Record<string, unknown>, payload: Record<string, unknown>
 async function foreignKeyToken(header: Record<string, unknown>, claims = standardClaims()) {
   const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const jwk = await exportJWK(publicKey);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: "EdDSA", ...(header.jwk === true ? { ...header, jwk } : header) })
-    .sign(privateKey);
+  return new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", ...(header.jwk === true ? { ...header, jwk } : header) }).sign(privateKey);
 }
 
 /** Each bad token, on a read and on a write: 401 UNAUTHORIZED, the token not echoed back. */
@@ -151,7 +149,17 @@ describe("bearer tokens", () => {
 
   it("malformed tokens (garbage, two parts, bad base64, huge) are 401", async () => {
     const unsignedHeader = `${segment({ alg: "EdDSA" })}.${segment({ sub: "x" })}.`;
-    for (const token of ["not-a-token-at-all", "a.b.c", "....", "%00%ff", "header.payload", "header.payload.signature", unsignedHeader, `${segment({ alg: "EdDSA" })}.!!!.???`, "e".repeat(8000)]) {
+    for (const token of [
+      "not-a-token-at-all",
+      "a.b.c",
+      "....",
+      "%00%ff",
+      "header.payload",
+      "header.payload.signature",
+      unsignedHeader,
+      `${segment({ alg: "EdDSA" })}.!!!.???`,
+      "e".repeat(8000),
+    ]) {
       await expectRefused(token, token.slice(0, 20));
     }
   });

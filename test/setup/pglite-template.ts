@@ -1,7 +1,7 @@
-import { PGlite } from "@electric-sql/pglite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
 import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
 import { migratePglite } from "../../src/server/db/migrate.js";

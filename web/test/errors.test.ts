@@ -29,7 +29,9 @@ describe("error messages", () => {
   it("words Better Auth's refusals plainly, and a refused sign-in is not an ended session", async () => {
     const wrong = authRequest(async () => ({ error: { status: 401, code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" } }));
     await expect(wrong).rejects.toMatchObject({ kind: "refused", message: "Wrong email or password." });
-    const taken = authRequest(async () => ({ error: { status: 422, code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", message: "User already exists" } }));
+    const taken = authRequest(async () => ({
+      error: { status: 422, code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", message: "User already exists" },
+    }));
     await expect(taken).rejects.toThrow("An account with this email already exists");
     const other = authRequest(async () => ({ error: { status: 401, code: "SOMETHING_ELSE", message: "nope" } }));
     await expect(other).rejects.toMatchObject({ kind: "refused", message: "Nope" });

@@ -34,7 +34,10 @@ describe("sign-up validation", () => {
     ] as const) {
       const field = screen.getByLabelText(label);
       expect(field.getAttribute("aria-invalid"), label).toBe("true");
-      const described = field.getAttribute("aria-describedby")!.split(" ").map((id) => document.getElementById(id)!.textContent);
+      const described = field
+        .getAttribute("aria-describedby")!
+        .split(" ")
+        .map((id) => document.getElementById(id)!.textContent);
       expect(described, label).toContain(message);
     }
     expect(screen.getByLabelText<HTMLInputElement>("Email").value).toBe("ada@example");

@@ -2,17 +2,11 @@ import { ApiError, createErrorFactory } from "../http/envelope.js";
 
 export const createMalformedAuthorizationError = createErrorFactory("UNAUTHORIZED", "the Authorization header must be: Bearer <token>");
 
-export const createTokenRefusedError = createErrorFactory(
-  "UNAUTHORIZED",
-  "the token is invalid or expired; get a new one from /api/auth/token",
-);
+export const createTokenRefusedError = createErrorFactory("UNAUTHORIZED", "the token is invalid or expired; get a new one from /api/auth/token");
 
 export const createSessionRefusedError = createErrorFactory("UNAUTHORIZED", "the session is invalid or expired; sign in again");
 
-export const createNoCredentialsError = createErrorFactory(
-  "UNAUTHORIZED",
-  "sign in, or send Authorization: Bearer <token> from /api/auth/token",
-);
+export const createNoCredentialsError = createErrorFactory("UNAUTHORIZED", "sign in, or send Authorization: Bearer <token> from /api/auth/token");
 
 // A bearer token stays valid for minutes after its account is deleted; the database knows better.
 export const createAccountGoneError = createErrorFactory("UNAUTHORIZED", "this account no longer exists");

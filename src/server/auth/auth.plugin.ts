@@ -2,12 +2,12 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { JSONWebKeySet } from "jose";
 import type { Config } from "../config/config.js";
-import { createAuth, type Auth } from "./auth.js";
-import { authRoutes } from "./auth.routes.js";
-import { createAuthenticator, type Authenticator } from "./authenticator.js";
-import { createJwtVerifier } from "./jwt-verifier.js";
 import { createFailureLimiter } from "../http/failure-limiter.js";
+import { type Auth, createAuth } from "./auth.js";
+import { authRoutes } from "./auth.routes.js";
+import { type Authenticator, createAuthenticator } from "./authenticator.js";
 import { withBetterAuth } from "./better-auth-gate.js";
+import { createJwtVerifier } from "./jwt-verifier.js";
 
 // Ten wrong passwords for one account in a quarter of an hour, from any number of addresses, and
 // that account's sign-in pauses for the rest of the quarter (its owner too: the price of the limit).
@@ -58,7 +58,11 @@ export const authPlugin = fp(
     await app.register(authRoutes, {
       auth,
       publicUrl: config.publicUrl,
-      databaseAnswers: () => app.database.ping().then(() => true, () => false),
+      databaseAnswers: () =>
+        app.database.ping().then(
+          () => true,
+          () => false,
+        ),
       trustedOrigins: new Set(trustedOrigins),
       signInLimiter: createFailureLimiter({ maxFailures: SIGN_IN_FAILURES_MAX, windowMs: SIGN_IN_WINDOW_MS }),
     });

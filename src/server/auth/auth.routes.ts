@@ -1,9 +1,9 @@
 import { fromNodeHeaders } from "better-auth/node";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
-import { createAccountRouteNotFoundError, createSignInsPausedError, createUntrustedOriginError } from "./auth.errors.js";
-import { AUTH_BASE_PATH, CLIENT_IP_HEADER, type Auth } from "./auth.js";
 import type { FailureLimiter } from "../http/failure-limiter.js";
+import { createAccountRouteNotFoundError, createSignInsPausedError, createUntrustedOriginError } from "./auth.errors.js";
+import { AUTH_BASE_PATH, type Auth, CLIENT_IP_HEADER } from "./auth.js";
 import { cookieWriteAllowed } from "./authenticator.js";
 import { withBetterAuth } from "./better-auth-gate.js";
 

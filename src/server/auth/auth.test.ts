@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { createLogger } from "../logger.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, TEST_ORIGIN, TEST_SECRET, type TestApp } from "../../../test/app.js";
 import { createTask as createTaskAs } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import { buildApp } from "../app.js";
 import { jwks, task, user as userTable } from "../db/schema/index.js";
+import { createLogger } from "../logger.js";
 
 let t: TestApp;
 
@@ -350,8 +350,7 @@ describe("ownership", () => {
 
   it("a user cannot read, change or delete another user's task: it answers exactly like a missing one", async () => {
     const bobsTask = await createTask(bob, "Bob's secret plan");
-    const aliceRoutes = (taskId: string) =>
-      everyTaskRoute(alice.tasksUrl, taskId).filter((route) => String(route.url).includes(taskId));
+    const aliceRoutes = (taskId: string) => everyTaskRoute(alice.tasksUrl, taskId).filter((route) => String(route.url).includes(taskId));
 
     const foreign = aliceRoutes(bobsTask.id);
     const missing = aliceRoutes(MISSING_TASK_ID);
@@ -469,7 +468,12 @@ describe("a deleted user", () => {
     expect(decodeJwt(gone.token).exp! > nowSeconds()).toBe(true);
     await expectEveryRoute(everyTaskRoute(gone.tasksUrl, taskId), gone.bearer, 401, "UNAUTHORIZED");
     expectError(await listWith(gone, { cookie: gone.cookie }), 401, "UNAUTHORIZED");
-    const write = await inject({ method: "POST", url: gone.tasksUrl, headers: { cookie: gone.cookie, origin: TEST_ORIGIN }, payload: { title: "x" } });
+    const write = await inject({
+      method: "POST",
+      url: gone.tasksUrl,
+      headers: { cookie: gone.cookie, origin: TEST_ORIGIN },
+      payload: { title: "x" },
+    });
     expectError(write, 401, "UNAUTHORIZED");
 
     const rows = await t.app.database.db.select().from(task).where(eq(task.userId, gone.id));
@@ -585,7 +589,12 @@ describe("a crash inside an account route", () => {
       await broken.app.database.db.execute(sql`ALTER TABLE "session" RENAME TO "session_gone"`);
       const email = newEmail();
       const signUpBody = { name: "Unlucky", email, password: PASSWORD };
-      const failed = await broken.app.inject({ method: "POST", url: "/api/auth/sign-up/email", headers: { origin: TEST_ORIGIN }, payload: signUpBody });
+      const failed = await broken.app.inject({
+        method: "POST",
+        url: "/api/auth/sign-up/email",
+        headers: { origin: TEST_ORIGIN },
+        payload: signUpBody,
+      });
       expect(failed.statusCode).toBe(500);
       expect(failed.json()).toEqual({ success: false, error: { code: "INTERNAL_ERROR", message: expect.any(String) } });
 
@@ -596,7 +605,12 @@ describe("a crash inside an account route", () => {
       expect(logged).not.toContain(email);
 
       await broken.app.database.db.execute(sql`ALTER TABLE "session_gone" RENAME TO "session"`);
-      const retried = await broken.app.inject({ method: "POST", url: "/api/auth/sign-up/email", headers: { origin: TEST_ORIGIN }, payload: signUpBody });
+      const retried = await broken.app.inject({
+        method: "POST",
+        url: "/api/auth/sign-up/email",
+        headers: { origin: TEST_ORIGIN },
+        payload: signUpBody,
+      });
       expect(retried.statusCode, "the failed sign-up left a user behind").toBe(200);
     } finally {
       await broken.close();

@@ -1,10 +1,10 @@
-import { betterAuth } from "better-auth/minimal";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { betterAuth } from "better-auth/minimal";
 import { jwt } from "better-auth/plugins/jwt";
 import type { FastifyBaseLogger } from "fastify";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
-import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */

@@ -27,7 +27,9 @@ describe.runIf(Number(process.versions.node.split(".")[0]) < 24)("Better Auth's 
     expect(enabled().every((flag) => flag === false)).toBe(true);
 
     // Many calls at once, overlapping task requests: each Better Auth call still finds its state.
-    const sessions = Array.from({ length: 12 }, () => t.app.inject({ method: "GET", url: "/api/auth/get-session", headers: { cookie: user.cookie } }));
+    const sessions = Array.from({ length: 12 }, () =>
+      t.app.inject({ method: "GET", url: "/api/auth/get-session", headers: { cookie: user.cookie } }),
+    );
     const listsByCookie = Array.from({ length: 12 }, () => t.app.inject({ method: "GET", url: user.tasksUrl, headers: { cookie: user.cookie } }));
     const signUps = Array.from({ length: 4 }, (_, i) =>
       t.app.inject({

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet } from "jose";
+import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createJwtVerifier, InvalidTokenError } from "./jwt-verifier.js";
 

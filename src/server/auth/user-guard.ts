@@ -69,8 +69,7 @@ export const userGuard = fp(
     // A bearer token stays valid for minutes after its account is deleted. Asking the database on
     // every request would cost a query each; an answer that found something proves the owner is
     // there, so only answers that found nothing ask.
-    const userExists = async (userId: string) =>
-      (await app.database.db.select({ id: user.id }).from(user).where(eq(user.id, userId))).length > 0;
+    const userExists = async (userId: string) => (await app.database.db.select({ id: user.id }).from(user).where(eq(user.id, userId))).length > 0;
 
     // A callback, not an async function: most answers found something and pass straight through.
     app.addHook("preSerialization", (request, _reply, payload, done) => {

@@ -1,6 +1,6 @@
-import envSchema from "env-schema";
 import path from "node:path";
-import { Type, type Static } from "typebox";
+import envSchema from "env-schema";
+import { type Static, Type } from "typebox";
 
 export type DatabaseConfig =
   | { kind: "embedded"; dataDir: string }
@@ -115,10 +115,7 @@ const VERIFIED_SSL_MODES = new Set(["require", "prefer", "verify-ca"]);
 export function normalizeDatabaseUrl(raw: string): string {
   const match = /^(postgres|postgresql)(\+asyncpg)?:\/\//i.exec(raw);
   if (!match) {
-    throw new ConfigError(
-      "DATABASE_URL",
-      "must start with postgres://, postgresql:// or postgresql+asyncpg://",
-    );
+    throw new ConfigError("DATABASE_URL", "must start with postgres://, postgresql:// or postgresql+asyncpg://");
   }
   let url: URL;
   try {
@@ -167,10 +164,7 @@ export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
     throw new ConfigError("BETTER_AUTH_SECRET", "is required when NODE_ENV=production");
   }
   if (authSecret !== null && authSecret.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(
-      "BETTER_AUTH_SECRET",
-      `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
-    );
+    throw new ConfigError("BETTER_AUTH_SECRET", `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`);
   }
 
   const origins = (name: "TRUSTED_ORIGINS" | "CORS_ORIGINS") =>

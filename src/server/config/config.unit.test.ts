@@ -60,7 +60,9 @@ describe("parseConfig", () => {
     });
     const bounded = parseConfig({ DATABASE_URL: "postgres://db/app", DATABASE_CONNECT_TIMEOUT_MS: "800", DATABASE_STATEMENT_TIMEOUT_MS: "300" });
     expect(bounded.database).toMatchObject({ connectTimeoutMs: 800, statementTimeoutMs: 300 });
-    expect(configError({ DATABASE_URL: "postgres://db/app", DATABASE_STATEMENT_TIMEOUT_MS: "5" })).toMatch(/^DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100/);
+    expect(configError({ DATABASE_URL: "postgres://db/app", DATABASE_STATEMENT_TIMEOUT_MS: "5" })).toMatch(
+      /^DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100/,
+    );
   });
 
   it("names the variable and the problem for every bad value", () => {
@@ -76,7 +78,9 @@ describe("parseConfig", () => {
     expect(configError({ BETTER_AUTH_URL: "ftp://x" })).toMatch(/^BETTER_AUTH_URL must use http or https/);
     expect(configError({ TRUSTED_ORIGINS: "https://ok.example, nope" })).toMatch(/^TRUSTED_ORIGINS /);
     expect(configError({ RATE_LIMIT_PER_MINUTE: "-1" })).toMatch(/^RATE_LIMIT_PER_MINUTE /);
-    expect(configError({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "1s" })).toMatch(/^OVERLOAD_MAX_EVENT_LOOP_DELAY_MS must be a whole number from 0 to 60000/);
+    expect(configError({ OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "1s" })).toMatch(
+      /^OVERLOAD_MAX_EVENT_LOOP_DELAY_MS must be a whole number from 0 to 60000/,
+    );
   });
 
   it("requires a secret in production and never echoes it", () => {

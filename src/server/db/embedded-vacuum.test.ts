@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { capturingLogger } from "../../../test/app.js";
 import { createTestDatabase } from "../../../test/database.js";
@@ -32,8 +32,12 @@ async function taskVacuums(): Promise<number> {
 /** Write transactions on the task table: a user, then one task edited until count writes are done. */
 async function writeTasks(count: number) {
   const userId = `vacuum-${Math.random().toString(36).slice(2)}`;
-  await database.db.execute(sql`INSERT INTO "user" (id, name, email, email_verified, created_at, updated_at) VALUES (${userId}, 'V', ${`${userId}@example.com`}, false, now(), now())`);
-  const [{ id }] = (await rowsOf<{ id: string }>(sql`INSERT INTO task (user_id, title) VALUES (${userId}, 'edited') RETURNING id`)) as [{ id: string }];
+  await database.db.execute(
+    sql`INSERT INTO "user" (id, name, email, email_verified, created_at, updated_at) VALUES (${userId}, 'V', ${`${userId}@example.com`}, false, now(), now())`,
+  );
+  const [{ id }] = (await rowsOf<{ id: string }>(sql`INSERT INTO task (user_id, title) VALUES (${userId}, 'edited') RETURNING id`)) as [
+    { id: string },
+  ];
   for (let n = 2; n < count; n++) await database.db.execute(sql`UPDATE task SET title = ${`edit ${n}`} WHERE id = ${id}`);
 }
 

@@ -3,7 +3,8 @@
 // shutdown, statement timeout), too many connections (53300), the database itself gone (3D000).
 const UNAVAILABLE_SQLSTATE = /^(08|57)|^53300$|^3D000$/;
 const UNAVAILABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE", "EAI_AGAIN"]);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|PGlite is closed|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|PGlite is closed|Cannot use a pool after calling end/i;
 
 function* causes(error: unknown): Generator<unknown> {
   for (let current = error, depth = 0; current && depth < 5; depth++) {

@@ -1,9 +1,9 @@
+import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePgliteDb } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePgDb } from "drizzle-orm/node-postgres/migrator";
-import { fileURLToPath } from "node:url";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePgliteDb } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../drizzle", import.meta.url));

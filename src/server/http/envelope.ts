@@ -1,4 +1,4 @@
-import { Type, type TSchema } from "typebox";
+import { type TSchema, Type } from "typebox";
 
 /** The largest request body accepted anywhere (the contract's 413 threshold). */
 export const BODY_LIMIT = 64 * 1024;

@@ -52,9 +52,7 @@ function messageOf(error: ErrorObject, field: string): string {
     case "maxLength":
       return `must be at most ${params.limit} characters`;
     case "pattern":
-      return params.pattern === STORABLE_TEXT_PATTERN
-        ? "must not contain NUL characters or unpaired surrogates"
-        : "has an invalid format";
+      return params.pattern === STORABLE_TEXT_PATTERN ? "must not contain NUL characters or unpaired surrogates" : "has an invalid format";
     case "format":
       return params.format === "uuid" ? "must be a UUID" : `must be a valid ${params.format}`;
     case "type":

@@ -19,7 +19,12 @@ beforeAll(async () => {
   t = await buildTestApp({ WEB_DIR: webDir });
   user = await signUp(t.app);
   for (let i = 0; i < 10; i++) {
-    const created = await t.app.inject({ method: "POST", url: user.tasksUrl, headers: user.bearer, payload: { title: `Task ${i} ${"x".repeat(150)}` } });
+    const created = await t.app.inject({
+      method: "POST",
+      url: user.tasksUrl,
+      headers: user.bearer,
+      payload: { title: `Task ${i} ${"x".repeat(150)}` },
+    });
     expect(created.statusCode).toBe(201);
   }
 });

@@ -1,8 +1,8 @@
+import type { ErrorObject } from "ajv";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { ErrorObject } from "ajv";
 import { isDatabaseUnavailable, loggableError } from "../db/errors.js";
-import { ApiError, errorBody, internalError, serviceUnavailable, type ErrorCode } from "../http/envelope.js";
+import { ApiError, type ErrorCode, errorBody, internalError, serviceUnavailable } from "../http/envelope.js";
 import { summarize, validationDetails } from "../http/validation.js";
 
 /** Fastify's body-parsing errors, in the contract's codes and plain words. */

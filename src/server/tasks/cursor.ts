@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { UUID_PATTERN } from "../http/validation.js";
 import type { TaskSort } from "../../shared/rules.js";
+import { UUID_PATTERN } from "../http/validation.js";
 import { createInvalidCursorError as invalid } from "./tasks.errors.js";
 
 /** Where a page ended: the sort key of its last task and that task's id (the tie-break). */

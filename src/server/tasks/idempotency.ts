@@ -1,5 +1,5 @@
-import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { idempotencyKey } from "../db/schema/index.js";
 import { createIdempotencyKeyReusedError, createMalformedIdempotencyKeyError } from "./tasks.errors.js";

@@ -43,7 +43,12 @@ describe("GET /api/{user_id}/tasks/counts", () => {
     const alice = await userWith([false]);
     for (const method of ["DELETE", "PATCH", "POST", "PUT"] as const) {
       for (const headers of [alice.bearer, {}]) {
-        const response = await t.app.inject({ method, url: `${alice.tasksUrl}/counts`, headers, payload: method === "DELETE" ? undefined : { completed: true } });
+        const response = await t.app.inject({
+          method,
+          url: `${alice.tasksUrl}/counts`,
+          headers,
+          payload: method === "DELETE" ? undefined : { completed: true },
+        });
         expect(response.statusCode, method).toBe(405);
         expect(response.json().error.code, method).toBe("METHOD_NOT_ALLOWED");
         expect(response.headers.allow, method).toBe("GET, HEAD");

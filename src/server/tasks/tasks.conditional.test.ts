@@ -86,8 +86,7 @@ describe("If-Match on writes", () => {
   it('accepts "*" and a list that names the current version; weak tags never match (strong comparison)', async () => {
     const { task, etag } = await freshTask();
     const stale = (await write(alice, task.id, "PATCH", { "if-match": "*" })).headers.etag as string;
-    const current = (await write(alice, task.id, "PATCH", { "if-match": `"other", ${etag} , ${stale}` }, { title: "second" })).headers
-      .etag as string;
+    const current = (await write(alice, task.id, "PATCH", { "if-match": `"other", ${etag} , ${stale}` }, { title: "second" })).headers.etag as string;
     expect(current).toMatch(STRONG_ETAG);
     expect((await write(alice, task.id, "toggle", { "if-match": `W/${current}` })).statusCode).toBe(412);
     expect((await write(alice, task.id, "toggle", { "if-match": `"${task.id}.0", "not-ours"` })).statusCode).toBe(412);

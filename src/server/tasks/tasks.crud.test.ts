@@ -192,9 +192,7 @@ describe("completing a task", () => {
   it("a hundred concurrent toggles leave the task as a hundred sequential ones would", async () => {
     const task = await createTask(t.app, alice, { title: "Contended" });
     const responses = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        t.app.inject({ method: "PATCH", url: taskUrl(alice, task.id, "/complete"), headers: alice.bearer }),
-      ),
+      Array.from({ length: 100 }, () => t.app.inject({ method: "PATCH", url: taskUrl(alice, task.id, "/complete"), headers: alice.bearer })),
     );
     expect(responses.every((response) => response.statusCode === 200)).toBe(true);
     const final = await t.app.inject({ method: "GET", url: taskUrl(alice, task.id), headers: alice.bearer });

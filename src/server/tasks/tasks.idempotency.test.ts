@@ -3,8 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../../../test/app.js";
 import { listAll } from "../../../test/tasks.js";
-import { idempotencyKey } from "../db/schema/index.js";
 import { signUp, type TestUser } from "../../../test/users.js";
+import { idempotencyKey } from "../db/schema/index.js";
 
 let t: TestApp;
 let alice: TestUser;

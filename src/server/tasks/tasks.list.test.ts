@@ -1,8 +1,8 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../../../test/app.js";
 import { createTask, listAll, listTasks, newestFirst } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
-import { eq } from "drizzle-orm";
 import { task } from "../db/schema/index.js";
 import { etagOf } from "./etag.js";
 import type { Task } from "./tasks.schemas.js";
@@ -99,7 +99,12 @@ describe("listing", () => {
     // The answers are serialized from the route schemas: escapes, nulls and timestamps must come out
     // as JSON.stringify writes them, and the list and the read must agree.
     const user = await signUp(t.app);
-    const titles = ['quote " backslash \\ slash /', "tab\tnew line\ncarriage\rbell\u0007 \u001f", "é ü 中文 😀 \u2028 \u2029 \u007f", "<script>&amp;</script>"];
+    const titles = [
+      'quote " backslash \\ slash /',
+      "tab\tnew line\ncarriage\rbell\u0007 \u001f",
+      "é ü 中文 😀 \u2028 \u2029 \u007f",
+      "<script>&amp;</script>",
+    ];
     const created: Task[] = [];
     for (const [i, title] of titles.entries()) {
       created.push(await createTask(t.app, user, { title, ...(i % 2 === 0 ? { description: `${title} described` } : {}), completed: i === 1 }));
@@ -179,7 +184,10 @@ describe("keyset paging", () => {
         expect(page.body.meta).toEqual({ count: page.tasks.length, next_cursor: page.nextCursor });
         cursor = page.nextCursor;
       } while (cursor);
-      expect(pages.map((page) => page.length), sort).toEqual([4, 4, 3]);
+      expect(
+        pages.map((page) => page.length),
+        sort,
+      ).toEqual([4, 4, 3]);
       expect(ids(pages.flat()).sort(), sort).toEqual(ids(tasks).sort());
     }
   });
@@ -222,7 +230,10 @@ describe("keyset paging", () => {
     const user = await signUp(t.app);
     const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createTask(t.app, user, { title: `burst ${i}` })));
     // Force the tie that concurrent creates only sometimes produce.
-    await t.app.database.db.update(task).set({ createdAt: new Date("2026-01-01T00:00:00.000Z"), updatedAt: new Date("2026-01-01T00:00:00.000Z") }).where(eq(task.userId, user.id));
+    await t.app.database.db
+      .update(task)
+      .set({ createdAt: new Date("2026-01-01T00:00:00.000Z"), updatedAt: new Date("2026-01-01T00:00:00.000Z") })
+      .where(eq(task.userId, user.id));
     const byIdDescending = ids(created).sort().reverse();
     expect(ids(await listAll(t.app, user, { limit: 3 }))).toEqual(byIdDescending);
     expect(ids(await listAll(t.app, user, { limit: 3, sort: "updated_at" }))).toEqual([...byIdDescending].reverse());
@@ -252,7 +263,10 @@ describe("keyset paging", () => {
       expect(new Set(seenIds).size, sort).toBe(seenIds.length);
       // Oldest first by created_at (ties, within one millisecond, by id); the titles were created in order.
       const expected = sort === "created_at" ? newestFirst(original).reverse() : original;
-      expect(seenIds.filter((id) => ids(original).includes(id)), sort).toEqual(ids(expected));
+      expect(
+        seenIds.filter((id) => ids(original).includes(id)),
+        sort,
+      ).toEqual(ids(expected));
     }
   });
 
@@ -261,9 +275,20 @@ describe("keyset paging", () => {
     const { nextCursor } = await listTasks(t.app, user, { limit: 1 });
     expect(nextCursor).toEqual(expect.any(String));
     const [payload, signature] = nextCursor!.split(".");
-    const forgedPayload = Buffer.from(JSON.stringify(["-created_at", "2999-01-01T00:00:00.000Z", "3f2504e0-4f89-41d3-9a0c-0305e82c3301"])).toString("base64url");
+    const forgedPayload = Buffer.from(JSON.stringify(["-created_at", "2999-01-01T00:00:00.000Z", "3f2504e0-4f89-41d3-9a0c-0305e82c3301"])).toString(
+      "base64url",
+    );
     const flipped = signature!.startsWith("A") ? `B${signature!.slice(1)}` : `A${signature!.slice(1)}`;
-    for (const cursor of ["garbage", ".", `${forgedPayload}.${signature}`, `${payload}.${flipped}`, `${payload}`, `${nextCursor}.x`, "%%%", "a".repeat(500)]) {
+    for (const cursor of [
+      "garbage",
+      ".",
+      `${forgedPayload}.${signature}`,
+      `${payload}.${flipped}`,
+      `${payload}`,
+      `${nextCursor}.x`,
+      "%%%",
+      "a".repeat(500),
+    ]) {
       const page = await listTasks(t.app, user, { limit: 1, cursor });
       expect(page.status, cursor).toBe(400);
       expect((page.body.error as { code: string }).code).toBe("BAD_REQUEST");

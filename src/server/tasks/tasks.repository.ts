@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, ilike, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, ne, or, type SQL, sql } from "drizzle-orm";
+import type { TaskCounts, TaskSort, TaskStatus } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import { searchableText, task } from "../db/schema/index.js";
-import type { TaskCounts, TaskSort, TaskStatus } from "../../shared/rules.js";
 import type { CursorPosition } from "./cursor.js";
 import type { CreateTaskBody, Task, UpdateTaskBody } from "./tasks.schemas.js";
 
@@ -61,7 +61,10 @@ const owned = and(eq(task.id, placeholder("id")), eq(task.userId, placeholder("u
  * racing writes of one version the second re-checks the row the first left, and matches nothing.
  * Null (no If-Match, or "*") accepts any version; an empty list none.
  */
-const ownedAt = and(owned, sql`(${placeholder("versions")}::timestamptz[] is null or ${task.updatedAt} = any(${placeholder("versions")}::timestamptz[]))`);
+const ownedAt = and(
+  owned,
+  sql`(${placeholder("versions")}::timestamptz[] is null or ${task.updatedAt} = any(${placeholder("versions")}::timestamptz[]))`,
+);
 const versionsParam = (versions: Date[] | undefined) => versions?.map((version) => version.toISOString()) ?? null;
 
 /**
@@ -147,7 +150,12 @@ export function createTaskRepository(db: Db) {
       const statement = prepared("task_create", (name) =>
         db
           .insert(task)
-          .values({ userId: placeholder("userId"), title: placeholder("title"), description: placeholder("description"), completed: placeholder("completed") })
+          .values({
+            userId: placeholder("userId"),
+            title: placeholder("title"),
+            description: placeholder("description"),
+            completed: placeholder("completed"),
+          })
           .returning(taskColumns)
           .prepare(name),
       );
@@ -205,15 +213,13 @@ export function createTaskRepository(db: Db) {
 
     /** Sets completed on every task of the user, in one statement; only rows that change are touched. */
     async completeAll(userId: string, completed: boolean): Promise<number> {
-      const changed = db
-        .$with("changed")
-        .as(
-          db
-            .update(task)
-            .set({ completed, updatedAt: nextUpdatedAt })
-            .where(and(eq(task.userId, userId), ne(task.completed, completed)))
-            .returning({ id: task.id }),
-        );
+      const changed = db.$with("changed").as(
+        db
+          .update(task)
+          .set({ completed, updatedAt: nextUpdatedAt })
+          .where(and(eq(task.userId, userId), ne(task.completed, completed)))
+          .returning({ id: task.id }),
+      );
       const [row] = await db.with(changed).select({ n: count() }).from(changed);
       return row!.n;
     },

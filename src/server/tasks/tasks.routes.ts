@@ -17,8 +17,8 @@ import {
   replaceTaskSchema,
   setAllTasksCompletionSchema,
   setTaskCompletionSchema,
-  updateTaskSchema,
   type Task,
+  updateTaskSchema,
 } from "./tasks.schemas.js";
 
 export interface TasksRoutesOptions {
@@ -130,7 +130,10 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
     return taskAnswer(reply, task, "Task retrieved");
   });
 
-  for (const [method, schema] of [["PUT", replaceTaskSchema], ["PATCH", updateTaskSchema]] as const) {
+  for (const [method, schema] of [
+    ["PUT", replaceTaskSchema],
+    ["PATCH", updateTaskSchema],
+  ] as const) {
     app.route({
       method,
       url: "/api/:user_id/tasks/:task_id",

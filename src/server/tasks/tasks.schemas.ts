@@ -1,4 +1,4 @@
-import { Type, type Static } from "typebox";
+import { type Static, Type } from "typebox";
 import {
   DEFAULT_SORT,
   DEFAULT_STATUS,
@@ -19,10 +19,9 @@ const Title = Type.String({
   pattern: STORABLE_TEXT_PATTERN,
   description: `Trimmed of leading and trailing white space, then 1 to ${TITLE_MAX} characters (Unicode code points).`,
 });
-const Description = Type.Union(
-  [Type.String({ maxLength: DESCRIPTION_MAX, pattern: STORABLE_TEXT_PATTERN }), Type.Null()],
-  { description: `At most ${DESCRIPTION_MAX} characters; "" is stored as null.` },
-);
+const Description = Type.Union([Type.String({ maxLength: DESCRIPTION_MAX, pattern: STORABLE_TEXT_PATTERN }), Type.Null()], {
+  description: `At most ${DESCRIPTION_MAX} characters; "" is stored as null.`,
+});
 const Completed = Type.Boolean();
 
 export const Task = Type.Object({
@@ -149,7 +148,8 @@ export const createTaskSchema = {
   tags: TAGS,
   security: SECURITY,
   summary: "Create a task",
-  description: "Creates a task for the user; Location names it. With an Idempotency-Key, a retry replays the first answer instead of creating another task.",
+  description:
+    "Creates a task for the user; Location names it. With an Idempotency-Key, a retry replays the first answer instead of creating another task.",
   params: UserParams,
   headers: CreateHeaders,
   body: CreateTaskBody,
@@ -176,7 +176,9 @@ export const countTasksSchema = {
   params: UserParams,
   querystring: NoQuery,
   response: {
-    200: dataEnvelope(Type.Object({ all: Type.Integer(), pending: Type.Integer(), completed: Type.Integer() }, { description: "The user's tasks, counted." })),
+    200: dataEnvelope(
+      Type.Object({ all: Type.Integer(), pending: Type.Integer(), completed: Type.Integer() }, { description: "The user's tasks, counted." }),
+    ),
     ...errorResponses("UNAUTHORIZED", "FORBIDDEN", "VALIDATION_ERROR"),
   },
 };
@@ -226,7 +228,16 @@ export const getTaskSchema = {
 
 const updateTaskResponses = {
   200: VersionedTaskEnvelope,
-  ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+  ...errorResponses(
+    "BAD_REQUEST",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "PRECONDITION_FAILED",
+    "PAYLOAD_TOO_LARGE",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "VALIDATION_ERROR",
+  ),
 };
 
 export const replaceTaskSchema = {
@@ -258,7 +269,16 @@ export const setTaskCompletionSchema = {
   body: CompleteTaskBody,
   response: {
     200: VersionedTaskEnvelope,
-    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+    ...errorResponses(
+      "BAD_REQUEST",
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "NOT_FOUND",
+      "PRECONDITION_FAILED",
+      "PAYLOAD_TOO_LARGE",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "VALIDATION_ERROR",
+    ),
   },
 };
 
@@ -272,6 +292,15 @@ export const deleteTaskSchema = {
   headers: IfMatchHeaders,
   response: {
     200: dataEnvelope(Type.Object({ id: Type.String({ format: "uuid" }) })),
-    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PRECONDITION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"),
+    ...errorResponses(
+      "BAD_REQUEST",
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "NOT_FOUND",
+      "PRECONDITION_FAILED",
+      "PAYLOAD_TOO_LARGE",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "VALIDATION_ERROR",
+    ),
   },
 };

@@ -63,9 +63,9 @@ async function searchThroughTrigramIndexes(term: string): Promise<{ ids: string[
 /** What a search should find, worked out here without SQL. */
 function expected(term: string): string[] {
   const needle = term.toLowerCase();
-  return newestFirst(tasks.filter((task) => task.title.toLowerCase().includes(needle) || (task.description ?? "").toLowerCase().includes(needle))).map(
-    (task) => task.id,
-  );
+  return newestFirst(
+    tasks.filter((task) => task.title.toLowerCase().includes(needle) || (task.description ?? "").toLowerCase().includes(needle)),
+  ).map((task) => task.id);
 }
 
 beforeAll(async () => {

@@ -96,7 +96,7 @@ describe("closed bodies", () => {
     );
   });
 
-  it("does not coerce types: \"true\" and 1 are not booleans", async () => {
+  it('does not coerce types: "true" and 1 are not booleans', async () => {
     expectValidationError(await post({ title: "x", completed: "true" }), "completed", "must be a boolean");
     expectValidationError(await post({ title: "x", completed: 1 }), "completed", "must be a boolean");
   });

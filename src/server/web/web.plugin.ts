@@ -1,7 +1,7 @@
-import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyReply } from "fastify";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply } from "fastify";
 
 export interface WebPluginOptions {
   /** vite build's output: index.html and hashed files under assets/. */

@@ -1,4 +1,4 @@
-import { useSyncExternalStore, type MouseEvent } from "react";
+import { type MouseEvent, useSyncExternalStore } from "react";
 
 // A history-based router of three pages needs no library: the location is an external store.
 const listeners = new Set<() => void>();

@@ -1,7 +1,7 @@
-import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../../src/shared/rules";
 import { useNotices } from "../app/notices";
 import { followLink } from "../app/router";
-import { PASSWORD_MAX, PASSWORD_MIN } from "../../../src/shared/rules";
 import { authClient, authRequest } from "./auth-client";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

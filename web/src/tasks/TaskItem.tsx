@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { type FormEvent, type KeyboardEvent, memo, useEffect, useId, useRef, useState } from "react";
 import { DESCRIPTION_MAX, TITLE_MAX } from "../../../src/shared/rules";
 import type { Task } from "./task-queries";
 
@@ -133,10 +133,23 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
         {task.description && <p className="task-description">{task.description}</p>}
       </div>
       <div className="task-actions">
-        <button type="button" ref={editButton} className="button-quiet button-small" aria-label={`Edit "${task.title}"`} disabled={saving} onClick={startEditing}>
+        <button
+          type="button"
+          ref={editButton}
+          className="button-quiet button-small"
+          aria-label={`Edit "${task.title}"`}
+          disabled={saving}
+          onClick={startEditing}
+        >
           Edit
         </button>
-        <button type="button" className="button-quiet button-small button-danger" aria-label={`Delete "${task.title}"`} disabled={saving} onClick={() => onDelete(task)}>
+        <button
+          type="button"
+          className="button-quiet button-small button-danger"
+          aria-label={`Delete "${task.title}"`}
+          disabled={saving}
+          onClick={() => onDelete(task)}
+        >
           Delete
         </button>
       </div>

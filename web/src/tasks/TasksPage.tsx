@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { DESCRIPTION_MAX, SEARCH_MAX, type TaskSort, type TaskStatus, TITLE_MAX } from "../../../src/shared/rules";
 import { useNotices } from "../app/notices";
 import { followLink } from "../app/router";
 import { EMPTY_TITLE, TaskItem } from "./TaskItem";
-import { DESCRIPTION_MAX, SEARCH_MAX, TITLE_MAX, type TaskSort, type TaskStatus } from "../../../src/shared/rules";
-import { filtersToSearch, SORT_OPTIONS, useTaskFilters, type TaskFilters } from "./task-filters";
-import { useTaskCounts, useTaskList, useTaskMutations, type Task } from "./task-queries";
+import { filtersToSearch, SORT_OPTIONS, type TaskFilters, useTaskFilters } from "./task-filters";
+import { type Task, useTaskCounts, useTaskList, useTaskMutations } from "./task-queries";
 
 const SEARCH_DEBOUNCE_MS = 250;
 const FILTER_LINKS: { status: TaskStatus; label: string }[] = [
@@ -241,11 +241,7 @@ export function TasksPage({ user, onSignOut }: { user: { id: string; name: strin
         <div className="app-header-inner">
           <span className="brand">Ticked</span>
           <span className="user-name">{user.name}</span>
-          <button
-            type="button"
-            className="button-quiet button-small"
-            onClick={() => onSignOut().catch(showError)}
-          >
+          <button type="button" className="button-quiet button-small" onClick={() => onSignOut().catch(showError)}>
             Sign out
           </button>
         </div>
@@ -257,12 +253,7 @@ export function TasksPage({ user, onSignOut }: { user: { id: string; name: strin
         <div className="summary">
           <p className="count">{counts ? plural(counts.pending, "item left", "items left") : "\u00a0"}</p>
           <div className="row">
-            <button
-              type="button"
-              className="button-quiet button-small"
-              disabled={!counts || counts.all === 0}
-              onClick={() => markAll(!allDone)}
-            >
+            <button type="button" className="button-quiet button-small" disabled={!counts || counts.all === 0} onClick={() => markAll(!allDone)}>
               {allDone ? "Mark all not done" : "Mark all done"}
             </button>
             <button type="button" className="button-quiet button-small" disabled={!counts || counts.completed === 0} onClick={clearCompleted}>
@@ -283,12 +274,7 @@ export function TasksPage({ user, onSignOut }: { user: { id: string; name: strin
             </ul>
           )}
           {list.hasNextPage && (
-            <button
-              type="button"
-              className="button-quiet load-more"
-              disabled={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
+            <button type="button" className="button-quiet load-more" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
               {list.isFetchingNextPage ? "Loading…" : "Load more"}
             </button>
           )}

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
+import { type InfiniteData, type QueryKey, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PAGE_SIZE_DEFAULT, type TaskCounts } from "../../../src/shared/rules";
 import { api, envelope, unwrap } from "../api/client";
 import type { paths } from "../api/schema";
@@ -23,19 +23,21 @@ export function useTaskList(userId: string, filters: TaskFilters) {
     queryKey: listKey(userId, filters),
     initialPageParam: null as string | null,
     queryFn: async ({ pageParam, signal }): Promise<Page> => {
-      const answer = await envelope(api.GET("/api/{user_id}/tasks", {
-        params: {
-          ...path(userId),
-          query: {
-            status: filters.status,
-            sort: filters.sort,
-            limit: PAGE_SIZE_DEFAULT,
-            ...(filters.q ? { q: filters.q } : {}),
-            ...(pageParam ? { cursor: pageParam } : {}),
+      const answer = await envelope(
+        api.GET("/api/{user_id}/tasks", {
+          params: {
+            ...path(userId),
+            query: {
+              status: filters.status,
+              sort: filters.sort,
+              limit: PAGE_SIZE_DEFAULT,
+              ...(filters.q ? { q: filters.q } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
           },
-        },
-        signal,
-      }));
+          signal,
+        }),
+      );
       return { tasks: answer.data, nextCursor: answer.meta.next_cursor };
     },
     getNextPageParam: (last) => last.nextCursor,
@@ -77,8 +79,9 @@ function useOptimisticTaskChange<Input, Output>(
       if (changeTasks) {
         for (const [key] of client.getQueriesData<Pages>({ queryKey: [...tasksKey(userId), "list"] })) {
           const filters = key[3] as TaskFilters;
-          client.setQueryData<Pages>(key, (data) =>
-            data && { ...data, pages: data.pages.map((page, i) => ({ ...page, tasks: changeTasks(page.tasks, filters, i) })) },
+          client.setQueryData<Pages>(
+            key,
+            (data) => data && { ...data, pages: data.pages.map((page, i) => ({ ...page, tasks: changeTasks(page.tasks, filters, i) })) },
           );
         }
       }
@@ -110,10 +113,19 @@ export function useTaskMutations(userId: string) {
     (input: { title: string; description?: string }) => unwrap(api.POST("/api/{user_id}/tasks", { params: path(userId), body: input })),
     (input) => {
       const now = new Date().toISOString();
-      const draft: Task = { id: `pending-${now}`, user_id: userId, title: input.title, description: input.description ?? null, completed: false, created_at: now, updated_at: now };
+      const draft: Task = {
+        id: `pending-${now}`,
+        user_id: userId,
+        title: input.title,
+        description: input.description ?? null,
+        completed: false,
+        created_at: now,
+        updated_at: now,
+      };
       return {
         // Shown where it will appear: on top of the newest-first list it belongs to.
-        tasks: (tasks, filters, page) => (page === 0 && matches(draft, filters) && filters.sort === "-created_at" && !filters.q ? [draft, ...tasks] : tasks),
+        tasks: (tasks, filters, page) =>
+          page === 0 && matches(draft, filters) && filters.sort === "-created_at" && !filters.q ? [draft, ...tasks] : tasks,
         counts: (counts) => tally(counts, 1, 0),
       };
     },

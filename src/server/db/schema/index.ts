@@ -1,3 +1,3 @@
 export * from "./auth.js";
-export * from "./task.js";
 export * from "./idempotency.js";
+export * from "./task.js";

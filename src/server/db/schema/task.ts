@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, text, timestamp, uuid, varchar, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 import { user } from "./auth.js";
 
 // Millisecond precision in the database too: the API and the keyset cursors speak milliseconds, so
@@ -10,8 +10,7 @@ const timestampMs = (name: string) => timestamp(name, { withTimezone: true, prec
  * Title and description as one text, which the search index holds. Whatever matches either field
  * matches this, so a search narrows by it through the index, then checks the fields themselves.
  */
-export const searchableText = (t: { title: AnyPgColumn; description: AnyPgColumn }) =>
-  sql`(${t.title} || ' ' || coalesce(${t.description}, ''))`;
+export const searchableText = (t: { title: AnyPgColumn; description: AnyPgColumn }) => sql`(${t.title} || ' ' || coalesce(${t.description}, ''))`;
 
 export const task = pgTable(
   "task",
