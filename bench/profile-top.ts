@@ -20,7 +20,9 @@ const count = Number(countArg ?? 25);
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfMs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+profile.samples.forEach((id, i) => {
+  selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+});
 const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
 
 /** node_modules/<package> or node:internal or our own file. */

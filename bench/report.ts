@@ -1,4 +1,4 @@
-import type { Measurement, ScenarioName } from "./scenarios.js";
+import type { Measurement } from "./scenarios.js";
 
 export function median(values: number[]): number {
   const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);

@@ -28,7 +28,7 @@ const log = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 // Titles: "Task <word> <word> <8 hex>", a quarter with a description; a third completed. "task"
 // matches every row, a word about one in six, a hex tail about one row.
 const WORDS = "ARRAY['milk','report','car','dentist','invoice','garden','slides','tickets','taxes','email','roof','notes']";
-const seedSql = (userId: string, count: number) => `
+const seedSql = (count: number) => `
   INSERT INTO task (user_id, title, description, completed, created_at, updated_at)
   SELECT $1::text, 'Task ' || (${WORDS})[1 + g % 12] || ' ' || (${WORDS})[1 + g / 12 % 12] || ' ' || left(md5($1::text || g), 8),
          CASE WHEN g % 4 = 0 THEN 'Note about ' || (${WORDS})[1 + g / 7 % 12] || ' ' || md5(g || $1::text) END,
@@ -82,8 +82,8 @@ try {
     `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'task' AND indexname <> 'task_pkey'`,
   );
   for (const { indexname } of indexes) await db.query(`DROP INDEX "${indexname}"`);
-  await db.query(seedSql(big.id, BIG), [big.id]);
-  await db.query(seedSql(small.id, SMALL), [small.id]);
+  await db.query(seedSql(BIG), [big.id]);
+  await db.query(seedSql(SMALL), [small.id]);
   await db.query("SET maintenance_work_mem = '256MB'");
   for (const { indexdef } of indexes) await db.query(indexdef);
   await db.query("VACUUM ANALYZE task");

@@ -44,7 +44,7 @@ export function taskBody(n: number): { title: string; description?: string } {
 function createdTaskOf(users: BenchUser[]) {
   const indexOf = new Map<string, number>();
   return (body: string) => {
-    if (indexOf.size === 0) users.forEach((user, index) => indexOf.set(user.id, index));
+    if (indexOf.size === 0) for (const [index, user] of users.entries()) indexOf.set(user.id, index);
     const parsed = JSON.parse(body) as { id: string; user_id: string; data?: { id: string; user_id: string } };
     const task = parsed.data ?? parsed;
     return { user: indexOf.get(task.user_id)!, id: task.id };

@@ -61,7 +61,15 @@ async function main() {
 
     // The statements come from the repository itself, captured by Drizzle's logger as sent.
     let sent: { sql: string; params: unknown[] } | undefined;
-    const db = drizzle({ client: pool, schema, logger: { logQuery: (sql, params) => void (sent = { sql, params }) } });
+    const db = drizzle({
+      client: pool,
+      schema,
+      logger: {
+        logQuery: (sql, params) => {
+          sent = { sql, params };
+        },
+      },
+    });
     const repository = createTaskRepository(db as unknown as Db);
     const listSql = async (query: Partial<TaskListQuery>) => {
       const base: TaskListQuery = { status: "all", search: undefined, sort: "-created_at", limit: PAGE, after: undefined };

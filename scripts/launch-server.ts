@@ -127,7 +127,10 @@ export async function launchServer(options: LaunchOptions = {}): Promise<Launche
   while (performance.now() - started < timeoutMs) {
     if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}: ${server.output()}`);
     const ready = await fetch(readyz).then(
-      async (response) => (await response.arrayBuffer(), response.status === 200),
+      async (response) => {
+        await response.arrayBuffer();
+        return response.status === 200;
+      },
       () => false, // not listening yet
     );
     if (ready) return { ...server, readyMs: performance.now() - started };

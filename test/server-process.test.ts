@@ -43,6 +43,7 @@ async function expectTokenAccepted(env: Record<string, string>, user: ProcessUse
 
 async function json(url: string, init: RequestInit = {}) {
   const response = await fetch(url, init);
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads whichever envelope fields it asserts on.
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 

@@ -45,7 +45,8 @@ interface Sample {
 function pick(): Operation {
   let roll = randomInt(100);
   for (const [operation, weight] of MIX) {
-    if ((roll -= weight) < 0) return operation;
+    roll -= weight;
+    if (roll < 0) return operation;
   }
   return "list";
 }

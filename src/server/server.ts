@@ -34,7 +34,7 @@ async function main() {
   const secret = configured(() => config.authSecret ?? loadOrCreateSecret(config.dataDir, (message) => logger.warn(message)));
 
   const where = config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.dataDir}`;
-  let database;
+  let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase(config.database, logger);
   } catch (error) {

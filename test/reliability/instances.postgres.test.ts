@@ -47,6 +47,7 @@ afterAll(async () => {
 
 async function json(url: string, init: RequestInit = {}) {
   const response = await fetch(url, init);
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads whichever envelope fields it asserts on.
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 

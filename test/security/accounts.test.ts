@@ -71,7 +71,7 @@ describe("sign-in rate limits", () => {
     try {
       const address = randomAddress();
       const statuses: number[] = [];
-      let last;
+      let last: Awaited<ReturnType<typeof signIn>> | undefined;
       for (let attempt = 0; attempt < 6; attempt += 1) {
         last = await signIn(limited.app, `nobody-${randomUUID()}@example.com`, "whatever password", address);
         statuses.push(last.statusCode);

@@ -104,7 +104,7 @@ export function operationsOf(doc: OpenApiDocument, prefix = "/api/{user_id}/"): 
   return operations;
 }
 
-export const pathParameterNames = (operation: Operation) => [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+const pathParameterNames = (operation: Operation) => [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
 
 /** Path parameters other than user_id name an object the user owns (a task). */
 export const objectParameters = (operation: Operation) => pathParameterNames(operation).filter((name) => name !== "user_id");

@@ -7,9 +7,15 @@ function Probe() {
   return (
     <>
       <output>{JSON.stringify(filters)}</output>
-      <button onClick={() => update({ status: "completed" })}>completed</button>
-      <button onClick={() => update({ q: "milk" }, { replace: true })}>search</button>
-      <button onClick={() => update({ sort: "title" })}>title</button>
+      <button type="button" onClick={() => update({ status: "completed" })}>
+        completed
+      </button>
+      <button type="button" onClick={() => update({ q: "milk" }, { replace: true })}>
+        search
+      </button>
+      <button type="button" onClick={() => update({ sort: "title" })}>
+        title
+      </button>
     </>
   );
 }

@@ -87,12 +87,6 @@ async function expectEveryRoute(routes: InjectOptions[], headers: Record<string,
   }
 }
 
-async function jwksKids(): Promise<string[]> {
-  const response = await inject({ method: "GET", url: "/api/auth/jwks" });
-  expect(response.statusCode).toBe(200);
-  return response.json<{ keys: { kid: string }[] }>().keys.map((key) => key.kid);
-}
-
 function usersWithEmail(email: string) {
   return t.app.database.db.select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email));
 }

@@ -10,7 +10,7 @@ import { loggableError } from "./errors.js";
 import { migratePglite, migratePostgres } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 
 /** Every PGlite open must load these, or statements touching the trigram indexes fail (migration 0002). */
 export const PGLITE_EXTENSIONS = { pg_trgm };
@@ -35,7 +35,7 @@ export interface Database {
  * Write transactions after which the embedded database is vacuumed: few enough that the dead row
  * versions they leave cannot slow the list down for long (docs/performance.md, fourth round).
  */
-export const EMBEDDED_VACUUM_AFTER_WRITES = 1_000;
+const EMBEDDED_VACUUM_AFTER_WRITES = 1_000;
 
 export interface PoolSettings {
   connectionString: string;

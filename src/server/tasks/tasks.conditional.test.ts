@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, type TestApp } from "../../../test/app.js";
-import { createTask } from "../../../test/tasks.js";
 import { signUp, type TestUser } from "../../../test/users.js";
 import type { Task } from "./tasks.schemas.js";
 

@@ -87,7 +87,7 @@ describe("Idempotency-Key on POST", () => {
   });
 
   it("accepts 255 visible ASCII characters", async () => {
-    const key = "!~".repeat(127) + "x";
+    const key = `${"!~".repeat(127)}x`;
     expect((await post(alice, key, { title: "long key" })).statusCode).toBe(201);
     expect((await post(alice, key, { title: "long key" })).headers["idempotent-replayed"]).toBe("true");
   });

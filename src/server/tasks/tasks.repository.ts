@@ -237,5 +237,3 @@ export function createTaskRepository(db: Db) {
     },
   };
 }
-
-export type TaskRepository = ReturnType<typeof createTaskRepository>;

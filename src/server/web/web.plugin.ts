@@ -23,7 +23,7 @@ const ONE_YEAR = "public, max-age=31536000, immutable";
  * Stricter than the server-wide policy (which /docs needs): the app loads only its own scripts,
  * styles, images and API, and nothing inline.
  */
-export function appContentSecurityPolicy(servedOverHttps: boolean): string {
+function appContentSecurityPolicy(servedOverHttps: boolean): string {
   return [
     "default-src 'self'",
     "script-src 'self'",

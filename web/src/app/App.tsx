@@ -4,7 +4,7 @@ import { authClient, authRequest } from "../auth/auth-client";
 import { NoticesProvider, useNotices } from "./notices";
 import { navigate, safeNext, useLocation } from "./router";
 
-export const SESSION_EXPIRED = "Your session has expired. Please sign in again.";
+const SESSION_EXPIRED = "Your session has expired. Please sign in again.";
 
 // The task screens and the query library are fetched only once someone is signed in: the sign-in
 // page's first visit downloads neither.

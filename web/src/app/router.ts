@@ -35,5 +35,5 @@ export function followLink(event: MouseEvent<HTMLAnchorElement>) {
 
 /** A `next` parameter is followed only to a path of this app, never to another site. */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }

@@ -25,6 +25,7 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
   // The box shows a click at once. The cached task changes a moment later (the optimistic update in
   // task-queries.ts runs after the click's render), and until then a controlled box would spring back.
   const [clicked, setClicked] = useState<boolean | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new task object (the cache caught up) ends the shown click.
   useEffect(() => setClicked(null), [task]);
   const done = clicked ?? task.completed;
 
@@ -128,6 +129,7 @@ export const TaskItem = memo(function TaskItem({ task, onToggle, onSave, onDelet
           onToggle(task);
         }}
       />
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a double click is a mouse shortcut; the Edit button is the accessible way. */}
       <div className="task-text" onDoubleClick={startEditing}>
         <span className="task-title">{task.title}</span>
         {task.description && <p className="task-description">{task.description}</p>}

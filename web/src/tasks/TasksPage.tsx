@@ -159,6 +159,7 @@ function Toolbar({ filters, update }: { filters: TaskFilters; update: ReturnType
   return (
     <div className="toolbar">
       <SearchBox q={filters.q} onSearch={onSearch} />
+      {/* biome-ignore lint/a11y/useSemanticElements: a group of links, not form controls, which a fieldset is for. */}
       <div role="group" aria-label="Filter" className="filters">
         {FILTER_LINKS.map(({ status, label }) => (
           <a

@@ -12,7 +12,7 @@ interface Page {
 }
 type Pages = InfiniteData<Page, string | null>;
 
-export const tasksKey = (userId: string) => ["tasks", userId] as const;
+const tasksKey = (userId: string) => ["tasks", userId] as const;
 const listKey = (userId: string, filters: TaskFilters) => [...tasksKey(userId), "list", filters] as const;
 const countsKey = (userId: string) => [...tasksKey(userId), "counts"] as const;
 const path = (userId: string) => ({ path: { user_id: userId } });
