@@ -93,7 +93,7 @@ try {
   await waitUntilUp();
   await sleep(IDLE_SETTLE_MS);
   console.log("idle after start", rss());
-  console.log("largest mappings", largestMappings(6));
+  console.log("largest mappings", largestMappings(10));
 
   const email = `rss-${Date.now()}@example.com`;
   const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
@@ -126,7 +126,7 @@ try {
 
   await sleep(IDLE_SETTLE_MS * 2);
   console.log("idle after load", rss());
-  console.log("largest mappings", largestMappings(6));
+  console.log("largest mappings", largestMappings(10));
 } finally {
   server.kill("SIGTERM");
   await new Promise((resolve) => server.once("exit", resolve));
