@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { inject } from "vitest";
 import { createDatabase, databaseUrl, dropDatabase } from "../scripts/postgres-databases.js";
-import { createPool, type Database, PGLITE_EXTENSIONS, pgliteDatabase, postgresDatabase } from "../src/server/db/database.js";
+import { createPool, type Database, PGLITE_OPTIONS, pgliteDatabase, postgresDatabase } from "../src/server/db/database.js";
 import "./setup/provided.js";
 
 export const TEST_DATABASE_PREFIX = "ticked_test_";
@@ -22,7 +22,7 @@ export interface TestDatabase {
 export async function createTestDatabase({ vacuumAfterWrites }: { vacuumAfterWrites?: number } = {}): Promise<TestDatabase> {
   const template = inject("testDatabase");
   if (template.kind === "pglite") {
-    const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]), extensions: PGLITE_EXTENSIONS });
+    const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template.dumpFile)]), ...PGLITE_OPTIONS });
     return { kind: "pglite", database: pgliteDatabase(client, undefined, vacuumAfterWrites) };
   }
   const name = `${template.prefix}${randomBytes(6).toString("hex")}`;

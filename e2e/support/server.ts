@@ -6,7 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { freePort, type LaunchedServer, launchServer as launchServerProcess } from "../../scripts/launch-server.js";
 import { createDatabase, databaseUrl, dropAbandonedDatabases, dropDatabase } from "../../scripts/postgres-databases.js";
-import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
+import { PGLITE_OPTIONS } from "../../src/server/db/database.js";
 
 /**
  * The real server (`npm start`'s command) on its own port and its own fresh database: a PGlite
@@ -56,7 +56,7 @@ function freshPglite(): FreshDatabase {
   return {
     env: { DATA_DIR: dataDir },
     async sql(text, params) {
-      const client = await PGlite.create(dataDir, { extensions: PGLITE_EXTENSIONS });
+      const client = await PGlite.create(dataDir, { ...PGLITE_OPTIONS });
       try {
         await client.query(text, params);
       } finally {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
-import { PGLITE_EXTENSIONS } from "../../src/server/db/database.js";
+import { PGLITE_OPTIONS } from "../../src/server/db/database.js";
 import { migratePglite } from "../../src/server/db/migrate.js";
 import "./provided.js";
 
@@ -13,7 +13,7 @@ import "./provided.js";
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(tmpdir(), "ticked-pglite-"));
-  const template = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
+  const template = await PGlite.create({ ...PGLITE_OPTIONS });
   await migratePglite(template);
   const dump = await template.dumpDataDir("none");
   await template.close();

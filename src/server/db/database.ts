@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -13,7 +18,23 @@ import * as schema from "./schema/index.js";
 type Schema = typeof schema;
 
 /** Every PGlite open must load these, or statements touching the trigram indexes fail (migration 0002). */
-export const PGLITE_EXTENSIONS = { pg_trgm };
+const PGLITE_EXTENSIONS = { pg_trgm };
+
+/**
+ * PostgreSQL settings the embedded database runs with, in place of PostgreSQL's defaults. PGlite's
+ * WebAssembly memory never shrinks, so whatever PostgreSQL once touches stays resident for good:
+ * shared_buffers is touched in full at start (the default 128 MB was a third of the server's
+ * memory), and maintenance_work_mem bounds what a vacuum or an index build may take on top. The
+ * pages PostgreSQL does not keep are still in the operating system's file cache, and a list reads
+ * few of them.
+ */
+export const PGLITE_SETTINGS = { shared_buffers: "16MB", maintenance_work_mem: "16MB" } as const;
+
+/** What every PGlite open of the app's data passes: the extensions and the settings above. */
+export const PGLITE_OPTIONS = {
+  extensions: PGLITE_EXTENSIONS,
+  startParams: [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ["-c", `${name}=${value}`])],
+};
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 /** One database, embedded or server, behind one interface: the rest of the app does not care which. */
@@ -33,7 +54,7 @@ export interface Database {
 
 /**
  * Write transactions after which the embedded database is vacuumed: few enough that the dead row
- * versions they leave cannot slow the list down for long (docs/performance.md, fourth round).
+ * versions they leave cannot slow the list down for long (docs/performance.md).
  */
 const EMBEDDED_VACUUM_AFTER_WRITES = 1_000;
 
@@ -113,6 +134,26 @@ export function pgliteDatabase(client: PGlite, onClose: () => void = () => {}, v
   };
 }
 
+const execFileAsync = promisify(execFile);
+
+/**
+ * Creates the embedded database in a data directory that holds none, in a process of its own:
+ * initdb runs a second PostgreSQL build and copies the new cluster through memory, and what that
+ * leaves behind would stay in the server's memory until a garbage collection that an idle server
+ * never runs. The child migrates too, so the server opens a database that is ready.
+ */
+async function createEmbeddedDatabase(dataDir: string): Promise<void> {
+  const script = fileURLToPath(new URL(`./embedded-create${path.extname(import.meta.url)}`, import.meta.url));
+  // Run from the TypeScript sources (tests, npm run dev), the child needs the same loader.
+  const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  try {
+    await execFileAsync(process.execPath, [...loader, script, dataDir]);
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(stderr?.trim() || (error as Error).message);
+  }
+}
+
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig, log: { error(obj: unknown, msg: string): void }) {
   if (config.kind === "postgres") {
@@ -126,7 +167,8 @@ export async function openDatabase(config: DatabaseConfig, log: { error(obj: unk
   const unlock = lockDataDir(config.dataDir);
   let client: PGlite | undefined;
   try {
-    client = await PGlite.create(config.dataDir, { extensions: PGLITE_EXTENSIONS });
+    if (!existsSync(path.join(config.dataDir, "PG_VERSION"))) await createEmbeddedDatabase(config.dataDir);
+    client = await PGlite.create(config.dataDir, PGLITE_OPTIONS);
     await migratePglite(client);
     return pgliteDatabase(client, unlock);
   } catch (error) {
