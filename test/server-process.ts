@@ -5,7 +5,7 @@ export type { SpawnedServer as ServerProcess } from "../scripts/launch-server.js
 export { freePort } from "../scripts/launch-server.js";
 
 /** Generous: on a busy machine a server process takes many seconds to compile and start (PGlite's first start runs initdb too). */
-export const STARTUP_MS = 60_000;
+export const STARTUP_MS = 120_000;
 
 /** The server from its TypeScript sources (npm start runs the same code compiled), not waited for: a start expected to fail. */
 export function runServer(env: Record<string, string>): Promise<SpawnedServer> {
