@@ -26,7 +26,7 @@ export async function tokenFor(app: App, cookie: string) {
   return { authorization: `Bearer ${response.json<{ token: string }>().token}` };
 }
 
-export const REVOCATION_DEADLINE_MS = 5_000;
+const REVOCATION_DEADLINE_MS = 5_000;
 
 /** The token is refused (401) no later than the deadline after the revocation. */
 export async function expectRefusedWithin(app: App, tasksUrl: string, bearer: { authorization: string }) {
