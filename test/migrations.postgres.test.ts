@@ -25,7 +25,16 @@ describe("migrations on PostgreSQL", () => {
       const applied = await pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
       expect(applied.rows[0].n).toBe(journal.entries.length);
       const tables = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
-      expect(tables.rows.map((row) => row.table_name)).toEqual(["account", "idempotency_key", "jwks", "session", "task", "user", "verification"]);
+      expect(tables.rows.map((row) => row.table_name)).toEqual([
+        "account",
+        "idempotency_key",
+        "jwks",
+        "session",
+        "task",
+        "token_revocation",
+        "user",
+        "verification",
+      ]);
       // A restart finds nothing left to do.
       await migratePostgres(url);
       expect((await pool.query("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).rows[0].n).toBe(journal.entries.length);

@@ -97,7 +97,10 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onSend", (_request, reply, payload, done) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
+    // Every answer under /api/ is private to its caller, errors included: no browser or proxy may
+    // keep one. Set on sending, after Better Auth's own headers are copied (auth.routes.ts).
+    if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");
     if (closing) reply.header("connection", "close");
     done(null, payload);
   });

@@ -68,6 +68,29 @@ describe("logs", () => {
   });
 });
 
+describe("request URLs in logs", () => {
+  it("are logged without their query string: neither the search text (q=) nor a cursor reaches the log", { timeout: 60_000 }, async () => {
+    const t = await buildTestApp();
+    try {
+      const user = await signUp(t.app, "Searcher");
+      for (const title of ["Diagnosis: private matter", "Diagnosis: second opinion"]) await createTask(t.app, user, { title });
+      const search = `${user.tasksUrl}?q=Diagnosis&limit=1&sort=title`;
+      const first = await t.app.inject({ method: "GET", url: search, headers: user.bearer });
+      const cursor = first.json().meta.next_cursor as string;
+      expect(cursor).toEqual(expect.any(String));
+      const second = await t.app.inject({ method: "GET", url: `${search}&cursor=${cursor}`, headers: user.bearer });
+      expect(second.statusCode).toBe(200);
+
+      const lines = t.logs.filter((line) => line.includes(user.tasksUrl));
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      expect(lines.filter((line) => line.includes(`"url":"${user.tasksUrl}?[redacted]"`)).length).toBeGreaterThanOrEqual(2);
+      expect(t.logs.filter((line) => /q=|Diagnosis|cursor=/.test(line) || line.includes(cursor))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 const LEAKS: [string, RegExp][] = [
   ["a stack frame", /\bat .+:\d+:\d+|\bstack\b/i],
   ["SQL text", /\b(select|insert into|update|delete from)\b[^"]*\b(from|values|set|where)\b|\bsyntax error\b|\bcolumn\b|\brelation\b|params:/i],

@@ -9,10 +9,14 @@ import { deleteAccount, expectEnvelope, nowSeconds, signWithServerKey } from "./
 let t: TestApp;
 let victim: TestUser;
 let publishedKey: { kid: string; x: string; kty: string; crv: string };
+/** The session the victim signed up with: a token names it (sid), so ending it ends the token. */
+let victimSessionId: string;
 
 beforeAll(async () => {
   t = await buildTestApp();
   victim = await signUp(t.app, "Victim");
+  const session = await t.app.inject({ method: "GET", url: "/api/auth/get-session", headers: { cookie: victim.cookie } });
+  victimSessionId = session.json<{ session: { id: string } }>().session.id;
   const jwks = await t.app.inject({ method: "GET", url: "/api/auth/jwks" });
   publishedKey = jwks.json<{ keys: (typeof publishedKey)[] }>().keys[0]!;
 });
@@ -20,7 +24,14 @@ afterAll(() => t.close());
 
 const segment = (value: unknown) => base64url.encode(new TextEncoder().encode(JSON.stringify(value)));
 
-const standardClaims = () => ({ sub: victim.id, iss: TEST_ORIGIN, aud: TEST_ORIGIN, iat: nowSeconds(), exp: nowSeconds() + 600 });
+const standardClaims = () => ({
+  sub: victim.id,
+  sid: victimSessionId,
+  iss: TEST_ORIGIN,
+  aud: TEST_ORIGIN,
+  iat: nowSeconds(),
+  exp: nowSeconds() + 600,
+});
 
 function hs256(header: Record<string, unknown>, payload: Record<string, unknown>, key: Buffer | string): string {
   const signingInput = `${segment(header)}.${segment(payload)}`;
@@ -123,6 +134,7 @@ describe("bearer tokens", () => {
       ["audience", { ...standardClaims(), aud: "https://evil.example" }],
       ["audience list without ours", { ...standardClaims(), aud: ["https://evil.example"] }],
       ["no subject", { ...standardClaims(), sub: undefined }],
+      ["no session id", { ...standardClaims(), sid: undefined }],
     ] as const) {
       await expectRefused(await signWithServerKey(t.app, payload), name);
     }

@@ -8,6 +8,7 @@ import { authRoutes } from "./auth.routes.js";
 import { type Authenticator, createAuthenticator } from "./authenticator.js";
 import { withBetterAuth } from "./better-auth-gate.js";
 import { createJwtVerifier } from "./jwt-verifier.js";
+import { createTokenRevocations } from "./revocation.js";
 
 // Ten wrong passwords for one account in a quarter of an hour, from any number of addresses, and
 // that account's sign-in pauses for the rest of the quarter (its owner too: the price of the limit).
@@ -37,6 +38,7 @@ export function trustedOriginsOf(config: Pick<Config, "publicUrl" | "port" | "tr
 export const authPlugin = fp(
   async (app: FastifyInstance, { config, secret }: { config: Config; secret: string }) => {
     const trustedOrigins = trustedOriginsOf(config);
+    const revocations = createTokenRevocations({ db: app.database.db, log: app.log });
     const auth = createAuth({
       db: app.database.db,
       secret,
@@ -45,16 +47,20 @@ export const authPlugin = fp(
       production: config.nodeEnv === "production",
       rateLimit: config.nodeEnv !== "test",
       log: app.log,
+      revocations,
     });
     const verifier = createJwtVerifier({
       // The server-side call reads the jwks table directly (creating the first key pair if none exists).
       loadKeys: async () => (await withBetterAuth(() => auth.api.getJwks())) as JSONWebKeySet,
       issuer: config.publicUrl,
       audience: config.publicUrl,
+      isRevoked: revocations.isRevoked,
     });
     app.decorate("auth", auth);
     app.decorate("authenticate", createAuthenticator(auth, verifier, trustedOrigins));
     app.addHook("onReady", verifier.refresh);
+    app.addHook("onReady", revocations.start);
+    app.addHook("onClose", revocations.stop);
     await app.register(authRoutes, {
       auth,
       publicUrl: config.publicUrl,

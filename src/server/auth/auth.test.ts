@@ -211,11 +211,13 @@ describe("JWT", () => {
     expect(response.statusCode).toBe(401);
   });
 
-  it("the token carries only sub, iat, exp, iss and aud; sub is the user id; it lives 15 minutes", async () => {
+  it("the token carries only sub, sid, iat, exp, iss and aud; sub is the user id, sid its session; it lives 15 minutes", async () => {
     const owner = await signUp(t.app);
     const payload = decodeJwt(owner.token);
-    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "sub"]);
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "iss", "sid", "sub"]);
     expect(payload.sub).toBe(owner.id);
+    const session = await inject({ method: "GET", url: "/api/auth/get-session", headers: { cookie: owner.cookie } });
+    expect(payload.sid).toBe(session.json().session.id);
     expect(payload.iss).toBe(TEST_ORIGIN);
     expect(payload.aud).toBe(TEST_ORIGIN);
     expect(payload.exp! - payload.iat!).toBe(15 * 60);

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
+import { type TokenRevocations, tokenRevocationPlugin } from "./revocation.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
@@ -19,9 +20,11 @@ export interface AuthSettings {
   /** Better Auth's per-address limits on sign-in and sign-up; off only for the test suite. */
   rateLimit: boolean;
   log: FastifyBaseLogger;
+  /** Where ended sessions and deleted users are recorded, so their bearer tokens stop working. */
+  revocations: TokenRevocations;
 }
 
-export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log }: AuthSettings) {
+export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, revocations }: AuthSettings) {
   return betterAuth({
     appName: "Ticked",
     baseURL: publicUrl,
@@ -35,6 +38,8 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
       autoSignIn: true,
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
+      // Whoever knew the old password may hold a session: a reset ends them all (and their tokens).
+      revokeSessionsOnPasswordReset: true,
     },
     user: { deleteUser: { enabled: true } },
     telemetry: { enabled: false },
@@ -54,11 +59,13 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
     plugins: [
       jwt({
         // Better Auth puts the whole user (email included) in the token by default; ours carries
-        // only the standard claims: sub (the user id), iss, aud, iat and exp.
-        jwt: { definePayload: () => ({}), expirationTime: "15m" },
+        // only the standard claims, sub (the user id), iss, aud, iat and exp, and sid, the session
+        // it was minted for: ending that session ends the token, and the user's other devices keep theirs.
+        jwt: { definePayload: ({ session }) => ({ sid: session.id }), expirationTime: "15m" },
         // Otherwise every get-session call signs a JWT nobody asked for.
         disableSettingJwtHeader: true,
       }),
+      tokenRevocationPlugin(revocations),
     ],
   });
 }

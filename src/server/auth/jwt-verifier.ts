@@ -14,8 +14,15 @@ export interface JwtVerifierSettings {
   maxTokenAge?: string;
   /** Tokens remembered as verified (the least recently used forgotten first). */
   maxCachedTokens?: number;
+  /** Whether a token of this user and session (sub, sid) was revoked before it expired; asked on every verify. */
+  isRevoked?: (userId: string, sessionId: string) => boolean;
   /** Milliseconds since the epoch; tests move it. */
   clock?: () => number;
+}
+
+interface VerifiedToken {
+  sub: string;
+  sid: string;
 }
 
 export class InvalidTokenError extends Error {
@@ -38,13 +45,14 @@ export function createJwtVerifier({
   maxKeyAgeMs = 5 * 60_000,
   maxTokenAge = "15m",
   maxCachedTokens = 10_000,
+  isRevoked = () => false,
   clock = Date.now,
 }: JwtVerifierSettings) {
   // A client sends the same token for its whole life (15 minutes), and checking its EdDSA signature
   // was the largest single cost of a task request (docs/performance.md). A token verified once is
   // remembered, keyed by its exact text, until the earlier of its exp and iat + maxTokenAge; a key
   // reload forgets them all, so a key removed from the JWKS stops its tokens as before.
-  const verified = new LRUCache<string, string>({ max: maxCachedTokens, ttlResolution: 0, perf: { now: clock } });
+  const verified = new LRUCache<string, VerifiedToken>({ max: maxCachedTokens, ttlResolution: 0, perf: { now: clock } });
   const maxTokenAgeMs = parseDuration(maxTokenAge);
   let keyIds = new Set<string>();
   let keySet = createLocalJWKSet({ keys: [] });
@@ -71,9 +79,15 @@ export function createJwtVerifier({
     return refreshing;
   }
 
-  function remember(token: string, sub: string, exp: number, iat: number, now: number) {
+  function remember(token: string, claims: VerifiedToken, exp: number, iat: number, now: number) {
     const ttl = Math.min(exp * 1000, iat * 1000 + maxTokenAgeMs) - now;
-    if (ttl > 0) verified.set(token, sub, { ttl });
+    if (ttl > 0) verified.set(token, claims, { ttl });
+  }
+
+  /** The user id of a token that is not revoked. */
+  function userOf({ sub, sid }: VerifiedToken): string {
+    if (isRevoked(sub, sid)) throw new InvalidTokenError("token revoked");
+    return sub;
   }
 
   async function verify(token: string): Promise<string> {
@@ -81,7 +95,7 @@ export function createJwtVerifier({
     const known = verified.get(token);
     if (known !== undefined) {
       if (Date.now() - lastRefresh > maxKeyAgeMs) void refresh().catch(() => {}); // as below
-      return known;
+      return userOf(known);
     }
     let kid: string | undefined;
     try {
@@ -92,21 +106,25 @@ export function createJwtVerifier({
     if (!kid) throw new InvalidTokenError("token has no key id");
     if (!keyIds.has(kid)) await refresh();
     else if (Date.now() - lastRefresh > maxKeyAgeMs) void refresh().catch(() => {}); // the next request retries
+    let claims: VerifiedToken;
     try {
       const { payload } = await jwtVerify(token, keySet, {
         issuer,
         audience,
         algorithms: ["EdDSA"],
-        requiredClaims: ["sub", "exp", "iat"],
+        // sid, the session the token was minted for, is what revoking that session ends.
+        requiredClaims: ["sub", "exp", "iat", "sid"],
         maxTokenAge,
         clockTolerance: 5,
         currentDate: new Date(now),
       });
-      remember(token, payload.sub!, payload.exp!, payload.iat!, now);
-      return payload.sub!;
+      if (typeof payload.sid !== "string") throw new Error("sid is not a string");
+      claims = { sub: payload.sub!, sid: payload.sid };
+      remember(token, claims, payload.exp!, payload.iat!, now);
     } catch (error) {
       throw new InvalidTokenError((error as Error).message);
     }
+    return userOf(claims);
   }
 
   return { verify, refresh };

@@ -14,8 +14,8 @@ beforeAll(async () => {
   jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: "key-1", alg: "EdDSA" }] };
 });
 
-function sign(sub: string, { iat = T0 / 1000, expiresIn = 15 * 60 } = {}) {
-  return new SignJWT({})
+function sign(sub: string, { iat = T0 / 1000, expiresIn = 15 * 60, claims = { sid: "session-1" } as Record<string, unknown> } = {}) {
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: "EdDSA", kid: "key-1" })
     .setSubject(sub)
     .setIssuer(ISSUER)
@@ -27,7 +27,7 @@ function sign(sub: string, { iat = T0 / 1000, expiresIn = 15 * 60 } = {}) {
 
 /** A verifier whose clock the test sets, and which counts its key loads. */
 function verifier() {
-  const state = { now: T0, loads: 0, keys: jwks };
+  const state = { now: T0, loads: 0, keys: jwks, revokedSessions: new Set<string>() };
   const instance = createJwtVerifier({
     loadKeys: async () => {
       state.loads++;
@@ -36,6 +36,7 @@ function verifier() {
     issuer: ISSUER,
     audience: ISSUER,
     minRefreshIntervalMs: 0,
+    isRevoked: (_userId, sessionId) => state.revokedSessions.has(sessionId),
     clock: () => state.now,
   });
   return { state, verify: instance.verify, refresh: instance.refresh };
@@ -78,5 +79,23 @@ describe("remembered tokens", () => {
     state.keys = { keys: [] };
     await refresh();
     await expect(verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
+
+describe("revocation", () => {
+  it("a token without a session id (sid) is refused: revoking its session could not end it", async () => {
+    const { verify } = verifier();
+    await expect(verify(await sign("ada", { claims: {} }))).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(await sign("ada", { claims: { sid: 42 } }))).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it("a remembered token is refused as soon as its session is revoked; another session's token is not", async () => {
+    const { state, verify } = verifier();
+    const revoked = await sign("ada");
+    const other = await sign("ada", { claims: { sid: "session-2" } });
+    expect(await verify(revoked)).toBe("ada");
+    state.revokedSessions.add("session-1");
+    await expect(verify(revoked)).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(await verify(other)).toBe("ada");
   });
 });

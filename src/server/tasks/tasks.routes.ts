@@ -70,13 +70,13 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
       search: request.query.q || undefined,
       sort,
       limit: request.query.limit ?? PAGE_SIZE_DEFAULT,
-      after: request.query.cursor ? cursors.decode(sort, request.query.cursor) : undefined,
+      after: request.query.cursor ? cursors.decode(request.userId, sort, request.query.cursor) : undefined,
     });
     return {
       success: true as const,
       data: page.tasks,
       message: tasksText(page.tasks.length),
-      meta: { count: page.tasks.length, next_cursor: page.next ? cursors.encode(sort, page.next) : null },
+      meta: { count: page.tasks.length, next_cursor: page.next ? cursors.encode(request.userId, sort, page.next) : null },
     };
   });
 
