@@ -140,7 +140,7 @@ export function normalizeDatabaseUrl(raw: string): string {
   return url.toString();
 }
 
-export type TrustProxy = boolean | number | string[];
+type TrustProxy = boolean | number | string[];
 
 // proxy-addr's (Fastify's) names for the loopback, link-local and unique-local ranges.
 const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
