@@ -4,7 +4,7 @@ import fp from "fastify-plugin";
 import { sqlState } from "../db/errors.js";
 import { user } from "../db/schema/index.js";
 import { ApiError } from "../http/envelope.js";
-import { addressKey, createLimit } from "../http/failure-limiter.js";
+import { addressKey, createBatchedLimit, createLimit } from "../http/failure-limiter.js";
 import { createAccountGoneError, createNotYourPathError, createRateLimitedError } from "./auth.errors.js";
 
 declare module "fastify" {
@@ -17,6 +17,9 @@ declare module "fastify" {
     refusesMethod?: boolean;
   }
 }
+
+/** How often each instance adds its per-user request counts to the shared store (PostgreSQL). */
+export const USER_REQUESTS_SYNC_MS = 1_000;
 
 export interface UserGuardOptions {
   rateLimitPerMinute: number;
@@ -41,7 +44,14 @@ export const userGuard = fp(
     // Requests without valid credentials have no user to count against; each costs a token check or
     // a session lookup, so an address that keeps failing waits, with the per-user limit as its budget.
     const authFailures = await createLimit(app.database.pool, { name: "auth_failures", points: rateLimitPerMinute, windowMs: 60_000 });
-    const userRequests = await createLimit(app.database.pool, { name: "user_requests", points: rateLimitPerMinute, windowMs: 60_000 });
+    // Every task request counts here: decided in memory, shared through the store each second.
+    const userRequests = await createBatchedLimit(app.database.pool, {
+      name: "user_requests",
+      points: rateLimitPerMinute,
+      windowMs: 60_000,
+      syncMs: USER_REQUESTS_SYNC_MS,
+    });
+    app.addHook("onClose", async () => userRequests.close());
 
     // Before body parsing and validation: who may ask comes before whether the question is well formed.
     app.addHook("onRequest", async (request) => {

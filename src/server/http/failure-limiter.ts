@@ -27,6 +27,8 @@ export interface Limit {
   giveBack(key: string): Promise<void>;
   /** Forgets the key's counts (a success clears the failures before it). */
   clear(key: string): Promise<void>;
+  /** Stops pushing counts to the store (a batched limit's timer). */
+  close(): void;
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -84,6 +86,66 @@ export async function createLimit(pool: pg.Pool | undefined, settings: LimitSett
     async clear(key) {
       await limiter.delete(storeKey(key));
       exhausted.delete(key);
+    },
+    close() {},
+  };
+}
+
+/**
+ * A limit decided in this instance's memory, whose counts are added to the shared store every
+ * syncMs: no database round trip per request (every request of one user upserting one row
+ * serialises them on its lock). The store's total marks a key exhausted here too, so the budget
+ * holds across instances, give or take what each instance admits in one syncMs.
+ */
+export async function createBatchedLimit(pool: pg.Pool | undefined, settings: LimitSettings & { syncMs: number }): Promise<Limit> {
+  const local = await createLimit(undefined, settings);
+  if (!pool) return local;
+  const shared = await storeLimiter(pool, settings);
+  const exhausted = new LRUCache<string, number>({ max: settings.maxKeys ?? 100_000 });
+  let pending = new Map<string, number>();
+  const push = () => {
+    const counts = pending;
+    pending = new Map();
+    for (const [key, count] of counts) {
+      shared.penalty(storeKey(key), count).then(
+        (total) => {
+          if (total.consumedPoints >= settings.points && total.msBeforeNext > 0) {
+            exhausted.set(key, Date.now() + total.msBeforeNext, { ttl: total.msBeforeNext });
+          }
+        },
+        // A count the store missed (the database away) only loosens the shared budget for a moment;
+        // this instance's own limit still holds.
+        () => {},
+      );
+    }
+  };
+  const timer = setInterval(push, settings.syncMs);
+  timer.unref();
+  const blockedFor = (key: string) => {
+    const left = (exhausted.get(key) ?? 0) - Date.now();
+    return left > 0 ? seconds(left) : local.blockedFor(key);
+  };
+  return {
+    blockedFor,
+    async take(key) {
+      const known = blockedFor(key);
+      if (known !== null) return known;
+      const wait = await local.take(key);
+      if (wait === null) pending.set(key, (pending.get(key) ?? 0) + 1);
+      return wait;
+    },
+    async giveBack(key) {
+      await local.giveBack(key);
+      const count = pending.get(key);
+      if (count) pending.set(key, count - 1);
+    },
+    async clear(key) {
+      await Promise.all([local.clear(key), shared.delete(storeKey(key))]);
+      pending.delete(key);
+      exhausted.delete(key);
+    },
+    close() {
+      clearInterval(timer);
     },
   };
 }
