@@ -42,6 +42,8 @@ function requestId(request: { headers: Record<string, string | string[] | undefi
   return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 export async function buildApp(config: Config, { database, secret, logger }: AppDependencies) {
   const app = Fastify({
     loggerInstance: logger,
@@ -57,6 +59,9 @@ export async function buildApp(config: Config, { database, secret, logger }: App
     requestTimeout: REQUEST_TIMEOUT_MS,
     http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip, the address every limit and Better Auth key on, is X-Forwarded-For's only from trusted hops.
+    // A hop count as the function Fastify makes of one (its types omit the number form).
+    trustProxy: typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       reply.header("x-request-id", request.id);

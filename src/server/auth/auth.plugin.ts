@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { JSONWebKeySet } from "jose";
 import type { Config } from "../config/config.js";
-import { createFailureLimiter } from "../http/failure-limiter.js";
+import { createLimit } from "../http/failure-limiter.js";
 import { type Auth, createAuth } from "./auth.js";
 import { authRoutes } from "./auth.routes.js";
 import { type Authenticator, createAuthenticator } from "./authenticator.js";
@@ -39,6 +39,11 @@ export const authPlugin = fp(
   async (app: FastifyInstance, { config, secret }: { config: Config; secret: string }) => {
     const trustedOrigins = trustedOriginsOf(config);
     const revocations = createTokenRevocations({ db: app.database.db, log: app.log });
+    const signInLock = await createLimit(app.database.pool, {
+      name: "sign_in_failures",
+      points: SIGN_IN_FAILURES_MAX,
+      windowMs: SIGN_IN_WINDOW_MS,
+    });
     const auth = createAuth({
       db: app.database.db,
       secret,
@@ -48,6 +53,7 @@ export const authPlugin = fp(
       rateLimit: config.nodeEnv !== "test",
       log: app.log,
       revocations,
+      signInLock,
     });
     const verifier = createJwtVerifier({
       // The server-side call reads the jwks table directly (creating the first key pair if none exists).
@@ -70,7 +76,6 @@ export const authPlugin = fp(
           () => false,
         ),
       trustedOrigins: new Set(trustedOrigins),
-      signInLimiter: createFailureLimiter({ maxFailures: SIGN_IN_FAILURES_MAX, windowMs: SIGN_IN_WINDOW_MS }),
     });
   },
   { name: "auth", dependencies: ["database"] },

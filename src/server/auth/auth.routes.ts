@@ -1,13 +1,10 @@
 import { fromNodeHeaders } from "better-auth/node";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BODY_LIMIT, serviceUnavailable } from "../http/envelope.js";
-import type { FailureLimiter } from "../http/failure-limiter.js";
-import { createAccountRouteNotFoundError, createSignInsPausedError, createUntrustedOriginError } from "./auth.errors.js";
+import { createAccountRouteNotFoundError, createUntrustedOriginError } from "./auth.errors.js";
 import { AUTH_BASE_PATH, type Auth, CLIENT_IP_HEADER } from "./auth.js";
 import { cookieWriteAllowed } from "./authenticator.js";
 import { withBetterAuth } from "./better-auth-gate.js";
-
-const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
 
 /** The request's headers, with the client address as Fastify sees it in a header only we can set. */
 function clientHeaders(request: FastifyRequest): Headers {
@@ -20,25 +17,19 @@ export interface AuthRoutesOptions {
   auth: Auth;
   publicUrl: string;
   databaseAnswers: () => Promise<boolean>;
-  /** Failed sign-ins per account (normalised email), whatever address they come from. */
-  signInLimiter: FailureLimiter;
   trustedOrigins: ReadonlySet<string>;
 }
 
 /**
- * The account a sign-in attempt names (trimmed, lower case, as Better Auth stores emails), in either
- * body format Better Auth reads: JSON or a form. Better Auth's own limit is per address only.
+ * Better Auth routes by the normalised path: dot segments (also as %2e), backslashes and doubled
+ * slashes name the same route as the plain spelling. A path that any of them would change is
+ * refused, so whatever looks at the path before Better Auth sees the one Better Auth routes by.
+ * Better Auth's own paths are plain: letters, digits, dashes and single slashes.
  */
-function signInEmail(request: FastifyRequest, body: Buffer | undefined): string | undefined {
-  const path = request.url.split("?", 1)[0]!.replace(/\/+$/, "");
-  if (request.method !== "POST" || path !== SIGN_IN_PATH || !body) return undefined;
-  const text = body.toString("utf8");
-  try {
-    const email = (JSON.parse(text) as { email?: unknown } | null)?.email;
-    return typeof email === "string" ? email.trim().toLowerCase() : undefined;
-  } catch {
-    return new URLSearchParams(text).get("email")?.trim().toLowerCase();
-  }
+function spelledPlainly(url: string): boolean {
+  const path = url.split("?", 1)[0]!;
+  if (/[%\\]|\/\//.test(path)) return false;
+  return new URL(path, "http://localhost").pathname === path;
 }
 
 /**
@@ -50,11 +41,18 @@ async function outageBehind(status: number, databaseAnswers: () => Promise<boole
   return (status === 401 || status >= 500) && !(await databaseAnswers());
 }
 
+/** The app answers a path with a trailing slash as the path without (ignoreTrailingSlash); Better Auth does not. */
+function withoutTrailingSlash(url: string): string {
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.endsWith("/") ? `${path.slice(0, -1)}${query === -1 ? "" : url.slice(query)}` : url;
+}
+
 /**
  * Better Auth's handler speaks Fetch Request/Response and parses bodies itself. Fastify's parsers
  * would refuse an empty JSON body (sign-out) and form posts, so this plugin hands over raw bytes.
  */
-export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databaseAnswers, signInLimiter, trustedOrigins }: AuthRoutesOptions) {
+export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databaseAnswers, trustedOrigins }: AuthRoutesOptions) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -63,17 +61,15 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
     url: `${AUTH_BASE_PATH}/*`,
     schema: { hide: true },
     handler: async (request, reply) => {
+      if (!spelledPlainly(request.url)) throw createAccountRouteNotFoundError();
       // Better Auth checks the Origin of most cookie-carrying posts, but not sign-out's.
       if (!cookieWriteAllowed(request, trustedOrigins)) {
         throw createUntrustedOriginError();
       }
       const body = request.body as Buffer | undefined;
-      const email = signInEmail(request, body);
-      const wait = email === undefined ? null : signInLimiter.retryAfter(email);
-      if (wait !== null) throw createSignInsPausedError(wait);
       const response = await withBetterAuth(() =>
         auth.handler(
-          new Request(new URL(request.url, publicUrl), {
+          new Request(new URL(withoutTrailingSlash(request.url), publicUrl), {
             // Fastify answers HEAD through the GET route; Better Auth only knows the GET.
             method: request.method === "HEAD" ? "GET" : request.method,
             headers: clientHeaders(request),
@@ -82,8 +78,6 @@ export async function authRoutes(app: FastifyInstance, { auth, publicUrl, databa
         ),
       );
       if (await outageBehind(response.status, databaseAnswers)) throw serviceUnavailable();
-      if (email !== undefined && response.status === 401) signInLimiter.failed(email);
-      if (email !== undefined && response.status === 200) signInLimiter.succeeded(email);
       const payload = Buffer.from(await response.arrayBuffer());
       const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
       if (response.status === 404 && !isJson) throw createAccountRouteNotFoundError();

@@ -1,4 +1,5 @@
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createAuthMiddleware, isAPIError } from "better-auth/api";
 import { betterAuth } from "better-auth/minimal";
 import { jwt } from "better-auth/plugins/jwt";
 import type { FastifyBaseLogger } from "fastify";
@@ -6,6 +7,8 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
 import { type TokenRevocations, tokenRevocationPlugin } from "./revocation.js";
+import type { Limit } from "../http/failure-limiter.js";
+import { createSignInsPausedError } from "./auth.errors.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
@@ -22,9 +25,21 @@ export interface AuthSettings {
   log: FastifyBaseLogger;
   /** Where ended sessions and deleted users are recorded, so their bearer tokens stop working. */
   revocations: TokenRevocations;
+  /** Failed sign-ins per account (normalised email), whatever address they come from. */
+  signInLock: Limit;
 }
 
-export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, revocations }: AuthSettings) {
+/**
+ * The account a sign-in names, as Better Auth parsed the request (whatever the path's spelling or
+ * the body's format), trimmed and in lower case as Better Auth stores emails.
+ */
+function signInAccount(ctx: { path?: string; body?: unknown }): string | undefined {
+  if (ctx.path !== "/sign-in/email") return undefined;
+  const email = (ctx.body as { email?: unknown } | undefined)?.email;
+  return typeof email === "string" ? email.trim().toLowerCase() : undefined;
+}
+
+export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, revocations, signInLock }: AuthSettings) {
   return betterAuth({
     appName: "Ticked",
     baseURL: publicUrl,
@@ -43,7 +58,28 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
     },
     user: { deleteUser: { enabled: true } },
     telemetry: { enabled: false },
+    // Per address, in each instance's memory: a guessing budget per account held across instances is
+    // signInLock's (in PostgreSQL when the app runs on it); this one only slows one address down.
     rateLimit: { enabled: rateLimit, storage: "memory" },
+    hooks: {
+      // The attempt is counted before the password is checked, so parallel guesses cannot all pass
+      // a check made before any of them failed.
+      before: createAuthMiddleware(async (ctx) => {
+        const account = signInAccount(ctx);
+        if (account === undefined) return;
+        const wait = await signInLock.take(account);
+        if (wait !== null) throw createSignInsPausedError(wait);
+      }),
+      // A wrong password keeps its count; a success clears the account's; anything else (a refused
+      // body, an unverified email) never reached the password check and gives its count back.
+      after: createAuthMiddleware(async (ctx) => {
+        const account = signInAccount(ctx);
+        if (account === undefined) return;
+        const returned = ctx.context.returned;
+        if (!isAPIError(returned)) await signInLock.clear(account);
+        else if (returned.statusCode !== 401) await signInLock.giveBack(account);
+      }),
+    },
     advanced: {
       useSecureCookies: production || publicUrl.startsWith("https:"),
       // Better Auth would otherwise trust X-Forwarded-For from anyone for its rate limits.

@@ -1,11 +1,10 @@
-import rateLimit from "@fastify/rate-limit";
 import { eq } from "drizzle-orm";
 import type { FastifyError, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { sqlState } from "../db/errors.js";
 import { user } from "../db/schema/index.js";
 import { ApiError } from "../http/envelope.js";
-import { createFailureLimiter } from "../http/failure-limiter.js";
+import { addressKey, createBatchedLimit, createLimit } from "../http/failure-limiter.js";
 import { createAccountGoneError, createNotYourPathError, createRateLimitedError } from "./auth.errors.js";
 
 declare module "fastify" {
@@ -18,6 +17,9 @@ declare module "fastify" {
     refusesMethod?: boolean;
   }
 }
+
+/** How often each instance adds its per-user request counts to the shared store (PostgreSQL). */
+export const USER_REQUESTS_SYNC_MS = 1_000;
 
 export interface UserGuardOptions {
   rateLimitPerMinute: number;
@@ -41,29 +43,33 @@ export const userGuard = fp(
 
     // Requests without valid credentials have no user to count against; each costs a token check or
     // a session lookup, so an address that keeps failing waits, with the per-user limit as its budget.
-    const authFailures = createFailureLimiter({ maxFailures: rateLimitPerMinute, windowMs: 60_000 });
+    const authFailures = await createLimit(app.database.pool, { name: "auth_failures", points: rateLimitPerMinute, windowMs: 60_000 });
+    // Every task request counts here: decided in memory, shared through the store each second.
+    const userRequests = await createBatchedLimit(app.database.pool, {
+      name: "user_requests",
+      points: rateLimitPerMinute,
+      windowMs: 60_000,
+      syncMs: USER_REQUESTS_SYNC_MS,
+    });
+    app.addHook("onClose", async () => userRequests.close());
 
     // Before body parsing and validation: who may ask comes before whether the question is well formed.
     app.addHook("onRequest", async (request) => {
       if (request.routeOptions.config.refusesMethod) return;
-      const wait = authFailures.retryAfter(request.ip);
-      if (wait !== null) throw createRateLimitedError(wait);
-      const principal = await app.authenticate(request).catch((error: unknown) => {
-        if (error instanceof ApiError && error.code === "UNAUTHORIZED") authFailures.failed(request.ip);
-        throw error;
+      const address = addressKey(request.ip);
+      const waitForAddress = authFailures.blockedFor(address);
+      if (waitForAddress !== null) throw createRateLimitedError(waitForAddress);
+      const principal = await app.authenticate(request).catch(async (error: unknown) => {
+        if (!(error instanceof ApiError && error.code === "UNAUTHORIZED")) throw error;
+        const wait = await authFailures.take(address);
+        throw wait === null ? error : createRateLimitedError(wait);
       });
+      // Counted before the path is checked: asking for another user's resources costs the caller
+      // as any request does, so probing them is no cheaper than using one's own.
+      const wait = await userRequests.take(principal.userId);
+      if (wait !== null) throw createRateLimitedError(wait);
       if ((request.params as { user_id?: string }).user_id !== principal.userId) throw createNotYourPathError();
       request.userId = principal.userId;
-    });
-
-    await app.register(rateLimit, {
-      hook: "preValidation",
-      max: rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => request.userId,
-      // The limit's headers go out with the 429 only (with Retry-After), not with every answer.
-      addHeadersOnExceeding: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false },
-      errorResponseBuilder: (_request, context) => createRateLimitedError(Math.ceil(context.ttl / 1000)),
     });
 
     // A bearer token stays valid for minutes after its account is deleted. Asking the database on

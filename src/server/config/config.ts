@@ -1,5 +1,6 @@
 import path from "node:path";
 import envSchema from "env-schema";
+import ipaddr from "ipaddr.js";
 import { type Static, Type } from "typebox";
 
 export type DatabaseConfig =
@@ -21,7 +22,9 @@ export interface Config {
   trustedOrigins: string[];
   /** Origins whose pages may call the API from a browser (CORS, with credentials); empty: none. */
   corsOrigins: string[];
-  /** Authenticated task API requests per user per minute, counted by each instance. */
+  /** Fastify's trustProxy: which hops' X-Forwarded-For to believe for the client address; false: none. */
+  trustProxy: TrustProxy;
+  /** Authenticated task API requests per user per minute. */
   rateLimitPerMinute: number;
   /** The built web app (vite build's output) served at /. */
   webDir: string;
@@ -66,6 +69,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000, 600),
   WEB_DIR: Type.String({ default: "dist/web" }),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000),
+  TRUST_PROXY: Type.Optional(Type.String()),
 });
 type ParsedEnv = Static<typeof EnvSchema>;
 export type LogLevel = ParsedEnv["LOG_LEVEL"];
@@ -136,6 +140,31 @@ export function normalizeDatabaseUrl(raw: string): string {
   return url.toString();
 }
 
+type TrustProxy = boolean | number | string[];
+
+// proxy-addr's (Fastify's) names for the loopback, link-local and unique-local ranges.
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+const isAddressOrRange = (entry: string) => PROXY_RANGE_NAMES.has(entry) || ipaddr.isValid(entry) || isCidr(entry);
+function isCidr(entry: string): boolean {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "true", a hop count, or a comma-separated list of proxy addresses and CIDR ranges; unset: no proxy. */
+function trustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw === "false") return false;
+  if (raw === "true") return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(",").map((entry) => entry.trim());
+  if (entries.every(isAddressOrRange)) return entries;
+  throw new ConfigError("TRUST_PROXY", `must be true, a hop count, or comma-separated proxy addresses or CIDR ranges, got "${raw}"`);
+}
+
 export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
   const env = settings(rawEnv);
   for (const [name, instead] of Object.entries(UNSUPPORTED)) {
@@ -185,6 +214,7 @@ export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
     publicUrl: origin("BETTER_AUTH_URL", parsed.BETTER_AUTH_URL ?? `http://localhost:${parsed.PORT}`),
     trustedOrigins: origins("TRUSTED_ORIGINS"),
     corsOrigins: origins("CORS_ORIGINS"),
+    trustProxy: trustProxy(parsed.TRUST_PROXY),
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
     webDir: path.resolve(cwd, parsed.WEB_DIR),
     // Off by default under test: a test machine busy with parallel suites lags every process's event

@@ -41,6 +41,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   kind: "embedded" | "postgres";
   db: Db;
+  /** PostgreSQL only: the pool behind db, for the rate limits' store, which speaks SQL itself. */
+  pool?: pg.Pool;
   /** Resolves when the database answers a trivial query, rejects when it does not. */
   ping(): Promise<void>;
   /**
@@ -98,6 +100,7 @@ export function postgresDatabase(pool: pg.Pool): Database {
   return {
     kind: "postgres",
     db: drizzlePg({ client: pool, schema }) as unknown as Db,
+    pool,
     ping: async () => {
       await pool.query("SELECT 1");
     },
