@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
+import { createAccountRules } from "./account-rules.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
@@ -37,6 +38,8 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
       maxPasswordLength: PASSWORD_MAX,
     },
     user: { deleteUser: { enabled: true } },
+    // Password strength, display names and sign-up timing (account-rules.ts).
+    hooks: { before: createAccountRules() },
     telemetry: { enabled: false },
     rateLimit: { enabled: rateLimit, storage: "memory" },
     advanced: {
