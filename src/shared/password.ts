@@ -1,5 +1,6 @@
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import { characterCount } from "./characters.js";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./rules.js";
 
 /** zxcvbn's 0-4 scale: 0 and 1 fall to an online guesser within hours (the most common passwords). */
@@ -13,13 +14,6 @@ export interface PasswordVerdict {
   problem?: PasswordProblem;
   /** What to tell the person, when there is a problem. */
   message?: string;
-}
-
-/** Characters as people count them: an emoji or a letter with its accents is one (grapheme clusters). */
-export function characterCount(text: string): number {
-  let count = 0;
-  for (const _ of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)) count++;
-  return count;
 }
 
 /**
