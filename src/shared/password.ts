@@ -4,9 +4,9 @@ import { characterCount } from "./characters.js";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./rules.js";
 
 /** zxcvbn's 0-4 scale: 0 and 1 fall to an online guesser within hours (the most common passwords). */
-export const PASSWORD_SCORE_MIN = 2;
+const PASSWORD_SCORE_MIN = 2;
 
-export type PasswordProblem = "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_WEAK";
+type PasswordProblem = "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_WEAK";
 
 export interface PasswordVerdict {
   /** 0 (guessed at once) to 4 (very hard to guess), zxcvbn's estimate. */

@@ -14,7 +14,7 @@ const ATTEMPTS = 3;
  * The most keys one user keeps: each holds a whole answer (up to about 5 KB), so without a cap one
  * account could fill the table within the 24 hours. Older keys go first; a retry that old is rare.
  */
-export const KEYS_PER_USER = 1_000;
+const KEYS_PER_USER = 1_000;
 
 /** The first answer to a request, as stored and replayed. */
 export interface StoredResponse {
