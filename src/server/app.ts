@@ -123,7 +123,7 @@ export async function buildApp(config: Config, { database, secret, logger }: App
   // Everything under /api/{user_id}/ is the signed-in user's own: one guard for all of it.
   await app.register(async (userApi) => {
     await userApi.register(userGuard, { rateLimitPerMinute: config.rateLimitPerMinute });
-    await userApi.register(tasksRoutes, { cursors: createCursorCodec(secret) });
+    await userApi.register(tasksRoutes, { cursors: createCursorCodec(secret), tasksPerUserMax: config.tasksPerUserMax });
   });
   await app.register(openapiRoutes);
   await app.register(webPlugin, { root: config.webDir, servedOverHttps });

@@ -3,7 +3,7 @@ import { buildApp } from "./app.js";
 import { checkSigningKeysReadable, SigningKeySecretError } from "./auth/signing-keys.js";
 import { ConfigError, parseConfig } from "./config/config.js";
 import { loadOrCreateSecret } from "./config/secret.js";
-import { DataDirInUseError } from "./db/data-dir-lock.js";
+import { DataDirInUseError, DataDirPermissionsError } from "./db/data-dir-lock.js";
 import { openDatabase } from "./db/database.js";
 import { createLogger } from "./logger.js";
 
@@ -38,7 +38,7 @@ async function main() {
   try {
     database = await openDatabase(config.database, logger);
   } catch (error) {
-    if (error instanceof DataDirInUseError) fail(error.message);
+    if (error instanceof DataDirInUseError || error instanceof DataDirPermissionsError) fail(error.message);
     fail(`cannot open ${where}: ${(error as Error).message}`);
   }
 

@@ -9,6 +9,7 @@ export const PAGE_SIZE_DEFAULT = 50;
 export const PAGE_SIZE_MAX = 200;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
+export const NAME_MAX = 100;
 
 export const TASK_STATUSES = ["all", "pending", "completed"] as const;
 export const TASK_SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"] as const;

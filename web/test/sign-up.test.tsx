@@ -44,4 +44,24 @@ describe("sign-up validation", () => {
     expect(fetchSpy).not.toHaveBeenCalled();
     fetchSpy.mockRestore();
   });
+
+  it("refuses a blank password, and counts an emoji as one character", () => {
+    expect(validateSignUp("Ada", "ada@example.com", "        ").password).toBe("Password must not be only spaces");
+    expect(validateSignUp("Ada", "ada@example.com", "😀😀😀😀").password).toBe("Password must be at least 8 characters");
+  });
+
+  it("shows the password's strength while it is typed", async () => {
+    render(
+      <NoticesProvider>
+        <SignUpPage onSignedIn={() => {}} />
+      </NoticesProvider>,
+    );
+    const password = screen.getByLabelText("Password");
+    await userEvent.type(password, "password1");
+    expect(await screen.findByText(/^Very weak: Password is too easy to guess/)).toBeTruthy();
+    expect(screen.getByRole("meter", { name: "Password strength" }).getAttribute("value")).toBe("0");
+    await userEvent.clear(password);
+    await userEvent.type(password, "violet tractor sings at dawn");
+    expect(await screen.findByText("Very strong")).toBeTruthy();
+  });
 });

@@ -8,6 +8,7 @@ import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
 import { type TokenRevocations, tokenRevocationPlugin } from "./revocation.js";
 import type { Limit } from "../http/failure-limiter.js";
+import { createAccountRules } from "./account-rules.js";
 import { createSignInsPausedError } from "./auth.errors.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
@@ -40,6 +41,7 @@ function signInAccount(ctx: { path?: string; body?: unknown }): string | undefin
 }
 
 export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, revocations, signInLock }: AuthSettings) {
+  const accountRules = createAccountRules();
   return betterAuth({
     appName: "Ticked",
     baseURL: publicUrl,
@@ -66,9 +68,12 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
       // a check made before any of them failed.
       before: createAuthMiddleware(async (ctx) => {
         const account = signInAccount(ctx);
-        if (account === undefined) return;
-        const wait = await signInLock.take(account);
-        if (wait !== null) throw createSignInsPausedError(wait);
+        if (account !== undefined) {
+          const wait = await signInLock.take(account);
+          if (wait !== null) throw createSignInsPausedError(wait);
+        }
+        // Password strength, display names and sign-up timing.
+        return accountRules(ctx);
       }),
       // A wrong password keeps its count; a success clears the account's; anything else (a refused
       // body, an unverified email) never reached the password check and gives its count back.

@@ -26,6 +26,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Authenticated task API requests per user per minute. */
   rateLimitPerMinute: number;
+  /** The most tasks one account may hold; a create beyond it is 403 QUOTA_EXCEEDED. */
+  tasksPerUserMax: number;
   /** The built web app (vite build's output) served at /. */
   webDir: string;
   /** Mean event-loop delay above which requests are shed with 503; 0 means never. */
@@ -67,6 +69,7 @@ const EnvSchema = Type.Object({
   TRUSTED_ORIGINS: Type.String({ default: "" }),
   CORS_ORIGINS: Type.String({ default: "" }),
   RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000, 600),
+  TASKS_PER_USER_MAX: wholeNumber(1, 10_000_000, 100_000),
   WEB_DIR: Type.String({ default: "dist/web" }),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000),
   TRUST_PROXY: Type.Optional(Type.String()),
@@ -201,7 +204,12 @@ export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
       .split(",")
       .map((entry) => entry.trim())
       .filter(Boolean)
-      .map((entry) => origin(name, entry));
+      .map((entry) => {
+        // Better Auth reads "*" in a trusted origin as a wildcard (an open redirect after sign-in),
+        // and our own origin check reads it literally: one setting must mean one thing, so neither.
+        if (entry.includes("*")) throw new ConfigError(name, `must list exact origins, without wildcards, got "${entry}"`);
+        return origin(name, entry);
+      });
 
   return {
     nodeEnv: parsed.NODE_ENV,
@@ -216,6 +224,7 @@ export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
     corsOrigins: origins("CORS_ORIGINS"),
     trustProxy: trustProxy(parsed.TRUST_PROXY),
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    tasksPerUserMax: parsed.TASKS_PER_USER_MAX,
     webDir: path.resolve(cwd, parsed.WEB_DIR),
     // Off by default under test: a test machine busy with parallel suites lags every process's event
     // loop, which would shed the very requests a test asserts on; the overload test turns it on.

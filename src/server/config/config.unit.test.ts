@@ -89,6 +89,18 @@ describe("parseConfig", () => {
     expect(parseConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: SECRET }).authSecret).toBe(SECRET);
   });
 
+  it("refuses a wildcard in TRUSTED_ORIGINS or CORS_ORIGINS with one line naming the variable", () => {
+    expect(configError({ TRUSTED_ORIGINS: "http://*" })).toBe('TRUSTED_ORIGINS must list exact origins, without wildcards, got "http://*"');
+    expect(configError({ TRUSTED_ORIGINS: "https://ok.example, https://*.example.com" })).toMatch(/^TRUSTED_ORIGINS must list exact origins/);
+    expect(configError({ CORS_ORIGINS: "*" })).toMatch(/^CORS_ORIGINS must list exact origins/);
+  });
+
+  it("caps tasks per user at 100,000 unless TASKS_PER_USER_MAX says otherwise", () => {
+    expect(parseConfig({}).tasksPerUserMax).toBe(100_000);
+    expect(parseConfig({ TASKS_PER_USER_MAX: "3" }).tasksPerUserMax).toBe(3);
+    expect(configError({ TASKS_PER_USER_MAX: "0" })).toMatch(/^TASKS_PER_USER_MAX must be a whole number from 1/);
+  });
+
   it("parses trusted origins to bare origins", () => {
     expect(parseConfig({ TRUSTED_ORIGINS: "https://a.example/path, http://b.example:3000" }).trustedOrigins).toEqual([
       "https://a.example",

@@ -27,7 +27,8 @@ export function loadOrCreateSecret(dataDir: string, warn: (message: string) => v
     }
     return stored;
   }
-  mkdirSync(dataDir, { recursive: true });
+  // 0700: the embedded database refuses a data directory others can read (data-dir-lock.ts).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
   warn(`BETTER_AUTH_SECRET is not set: generated one into ${file}. Set it explicitly in production.`);

@@ -10,7 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import type { DatabaseConfig } from "../config/config.js";
-import { lockDataDir } from "./data-dir-lock.js";
+import { lockDataDir, restrictDataDirFiles } from "./data-dir-lock.js";
 import { loggableError } from "./errors.js";
 import { migratePglite, migratePostgres } from "./migrate.js";
 import * as schema from "./schema/index.js";
@@ -173,6 +173,7 @@ export async function openDatabase(config: DatabaseConfig, log: { error(obj: unk
     if (!existsSync(path.join(config.dataDir, "PG_VERSION"))) await createEmbeddedDatabase(config.dataDir);
     client = await PGlite.create(config.dataDir, PGLITE_OPTIONS);
     await migratePglite(client);
+    restrictDataDirFiles(config.dataDir);
     return pgliteDatabase(client, unlock);
   } catch (error) {
     await client?.close();

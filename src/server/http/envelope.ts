@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  QUOTA_EXCEEDED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   PRECONDITION_FAILED: 412,
@@ -88,6 +89,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   BAD_REQUEST: "The body is not valid JSON, or a query parameter (the cursor) or a header (If-Match, Idempotency-Key) is malformed.",
   UNAUTHORIZED: "No credentials, or a token or session that is invalid, expired or of a deleted user.",
   FORBIDDEN: "The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin.",
+  QUOTA_EXCEEDED: "The user already holds the most tasks an account may (TASKS_PER_USER_MAX).",
   NOT_FOUND: "No such task for this user (another user's task answers exactly the same).",
   METHOD_NOT_ALLOWED: "Known path, unsupported method; the Allow header lists the methods.",
   PRECONDITION_FAILED: "If-Match named no current version: the task changed since it was read. Read it again, then retry.",
@@ -106,13 +108,16 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 export function errorResponses(...codes: ErrorCode[]) {
   const all: ErrorCode[] = [...codes, "RATE_LIMITED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"];
   const retryAfter = { "retry-after": { type: "integer", description: "Seconds to wait before trying again." } };
+  // Codes sharing a status (403: FORBIDDEN, QUOTA_EXCEEDED) share its one response, described together.
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of all) byStatus.set(ERROR_CODES[code], [...(byStatus.get(ERROR_CODES[code]) ?? []), code]);
   return Object.fromEntries(
-    all.map((code) => [
-      ERROR_CODES[code],
+    [...byStatus].map(([status, shared]) => [
+      status,
       {
         $ref: "ErrorEnvelope#",
-        description: ERROR_DESCRIPTIONS[code],
-        ...(code === "RATE_LIMITED" || code === "SERVICE_UNAVAILABLE" ? { headers: retryAfter } : {}),
+        description: shared.map((code) => (shared.length > 1 ? `${code}: ${ERROR_DESCRIPTIONS[code]}` : ERROR_DESCRIPTIONS[code])).join(" "),
+        ...(shared.includes("RATE_LIMITED") || shared.includes("SERVICE_UNAVAILABLE") ? { headers: retryAfter } : {}),
       },
     ]),
   );

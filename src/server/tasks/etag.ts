@@ -33,6 +33,12 @@ function parseEntityTags(value: string): "*" | EntityTag[] | null {
 }
 
 /**
+ * The last millisecond of year 9999: beyond it Date writes a six-digit signed year that PostgreSQL
+ * refuses to parse (SQLSTATE 22009), and no task's updated_at can be there anyway.
+ */
+const LATEST_VERSION_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
  * The updated_at values an If-Match header accepts for this task: undefined when any version will do
  * (no header, or `*`), an empty list when none of its tags can match. Strong comparison (RFC 9110
  * 13.1.1), so weak tags never match. A malformed header is a 400: it cannot be evaluated, and a 412
@@ -46,7 +52,9 @@ export function expectedVersions(ifMatch: string | undefined, taskId: string): D
   const prefix = `${taskId.toLowerCase()}.`;
   return tags
     .filter((tag) => !tag.weak && tag.opaque.startsWith(prefix) && /^\d{1,15}$/.test(tag.opaque.slice(prefix.length)))
-    .map((tag) => new Date(Number(tag.opaque.slice(prefix.length))));
+    .map((tag) => Number(tag.opaque.slice(prefix.length)))
+    .filter((ms) => ms <= LATEST_VERSION_MS)
+    .map((ms) => new Date(ms));
 }
 
 /** If-None-Match by weak comparison (RFC 9110 13.1.2); a malformed value is ignored, so the client gets the task. */

@@ -10,6 +10,11 @@ const TTL = sql.raw("interval '24 hours'");
 // timer is needed and the table stays about one day of keys long.
 const PURGE_BATCH = 100;
 const ATTEMPTS = 3;
+/**
+ * The most keys one user keeps: each holds a whole answer (up to about 5 KB), so without a cap one
+ * account could fill the table within the 24 hours. Older keys go first; a retry that old is rare.
+ */
+const KEYS_PER_USER = 1_000;
 
 /** The first answer to a request, as stored and replayed. */
 export interface StoredResponse {
@@ -35,7 +40,7 @@ export function requestHash(values: unknown): string {
 
 class KeyTaken extends Error {}
 
-export function createIdempotencyStore(db: Db) {
+export function createIdempotencyStore(db: Db, { keysPerUser = KEYS_PER_USER } = {}) {
   const live = (userId: string, key: string) =>
     and(eq(idempotencyKey.userId, userId), eq(idempotencyKey.key, key), gt(idempotencyKey.createdAt, sql`now() - ${TTL}`));
 
@@ -67,6 +72,10 @@ export function createIdempotencyStore(db: Db) {
         })
         .returning({ key: idempotencyKey.key });
       if (!saved) throw new KeyTaken();
+      await tx.execute(sql`
+        DELETE FROM ${idempotencyKey} WHERE user_id = ${userId} AND key IN (
+          SELECT key FROM ${idempotencyKey} WHERE user_id = ${userId}
+          ORDER BY created_at DESC, key OFFSET ${keysPerUser})`);
       return { ...answer, replayed: false };
     });
   }

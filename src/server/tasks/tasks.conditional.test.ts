@@ -103,6 +103,18 @@ describe("If-Match on writes", () => {
     },
   );
 
+  it("an If-Match naming a time after year 9999 matches no version: 412, never a 500", async () => {
+    const { task } = await freshTask();
+    for (const kind of ["PUT", "PATCH", "toggle", "DELETE"] as const) {
+      for (const ms of ["253402300800000", "999999999999999"]) {
+        const response = await write(alice, task.id, kind, { "if-match": `"${task.id}.${ms}"` });
+        expect(response.statusCode, `${kind} ${ms}: ${response.body}`).toBe(412);
+        expect(response.json().error.code).toBe("PRECONDITION_FAILED");
+      }
+    }
+    expect((await read(alice, task.id)).json().data.title).toBe("original");
+  });
+
   it("a missing task is 404 under If-Match, and another user's task stays 404 even with its current ETag", async () => {
     const { task, etag } = await freshTask(bob);
     for (const kind of ["PUT", "PATCH", "toggle", "DELETE"] as const) {

@@ -2,6 +2,11 @@ import { ApiError, createErrorFactory } from "../http/envelope.js";
 
 export const createTaskNotFoundError = createErrorFactory("NOT_FOUND", "task not found");
 
+export const createTaskQuotaExceededError = createErrorFactory(
+  "QUOTA_EXCEEDED",
+  "this account holds the most tasks it may (TASKS_PER_USER_MAX); delete some to add more",
+);
+
 export const createTaskChangedError = createErrorFactory("PRECONDITION_FAILED", "the task has changed since that version; read it again and retry");
 
 export const createMalformedIfMatchError = createErrorFactory("BAD_REQUEST", 'If-Match must be "*" or a list of entity tags, as in ETag');

@@ -36,6 +36,35 @@ const taskColumns = {
   updated_at: isoText(task.updatedAt),
 };
 
+/** The first key of the advisory locks that serialise one user's creates (the second is the user's). */
+const TASK_QUOTA_LOCK = 15_006;
+
+/** Parallel creates of one user that the quota's unlocked count allows for (tasks.repository create). */
+const QUOTA_SLACK = 100;
+
+/** taskColumns as a RETURNING list, for the create's raw statement (Drizzle's insert has no WHERE). */
+const createdColumns = sql.join(
+  Object.entries(taskColumns).map(([name, column]) => sql`${column} AS ${sql.identifier(name)}`),
+  sql`, `,
+);
+
+interface NewTask {
+  userId: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+}
+
+/** Inserts the task only while the user holds fewer than `below` tasks. */
+const countedInsert = ({ userId, title, description, completed }: NewTask, below: number) => sql`
+  INSERT INTO ${task} (user_id, title, description, completed)
+  SELECT ${userId}::text, ${title}::varchar, ${description}::varchar, ${completed}::boolean
+  WHERE (SELECT count(*) FROM ${task} WHERE ${task.userId} = ${userId}::text) < ${below}
+  RETURNING ${createdColumns}`;
+
+/** Both drivers answer a raw statement with { rows }. */
+const rowsOf = (result: unknown) => (result as { rows: Task[] }).rows;
+
 // Each sort key is the leading column of an index that starts with user_id and ends with id. A
 // cursor carries the key as text: the timestamps in the API's own format.
 const SORT_KEYS = {
@@ -167,26 +196,23 @@ export function createTaskRepository(db: Db) {
       return { tasks, next: more ? { key: lastKey, id: lastId } : undefined };
     },
 
-    async create(userId: string, input: CreateTaskBody): Promise<Task> {
-      const statement = prepared("task_create", (name) =>
-        db
-          .insert(task)
-          .values({
-            userId: placeholder("userId"),
-            title: placeholder("title"),
-            description: placeholder("description"),
-            completed: placeholder("completed"),
-          })
-          .returning(taskColumns)
-          .prepare(name),
-      );
-      const [row] = await statement.execute({
-        userId,
-        title: input.title,
-        description: input.description ?? null,
-        completed: input.completed ?? false,
+    /**
+     * The new task, or undefined when the user already holds maxTasks. Far from the maximum, one
+     * statement counts and inserts; parallel creates each count without the others' rows, so that
+     * count stops QUOTA_SLACK short of it. Within QUOTA_SLACK of it, creates of one user queue on a
+     * transaction-scoped advisory lock and count after taking it (a statement's snapshot starts with
+     * it), so parallel creates, on any number of instances, never take a user past maxTasks while
+     * fewer than QUOTA_SLACK of them are in flight at once (each instance's pool allows 10 by default).
+     */
+    async create(userId: string, input: CreateTaskBody, maxTasks: number): Promise<Task | undefined> {
+      const values = { userId, title: input.title, description: input.description ?? null, completed: input.completed ?? false };
+      const [created] = rowsOf(await db.execute(countedInsert(values, maxTasks - QUOTA_SLACK)));
+      if (created) return created;
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(${TASK_QUOTA_LOCK}, hashtext(${userId}))`);
+        const [row] = rowsOf(await tx.execute(countedInsert(values, maxTasks)));
+        return row;
       });
-      return row!;
     },
 
     async get(userId: string, id: string): Promise<Task | undefined> {

@@ -5,7 +5,7 @@ import { refuseMethods } from "../plugins/not-found.js";
 import type { CursorCodec } from "./cursor.js";
 import { etagOf, expectedVersions, isNotModified } from "./etag.js";
 import { createIdempotencyStore, parseIdempotencyKey, requestHash } from "./idempotency.js";
-import { createTaskChangedError, createTaskNotFoundError } from "./tasks.errors.js";
+import { createTaskChangedError, createTaskNotFoundError, createTaskQuotaExceededError } from "./tasks.errors.js";
 import { createTaskRepository } from "./tasks.repository.js";
 import {
   countTasksSchema,
@@ -23,6 +23,8 @@ import {
 
 export interface TasksRoutesOptions {
   cursors: CursorCodec;
+  /** The most tasks one user may hold (TASKS_PER_USER_MAX). */
+  tasksPerUserMax: number;
 }
 
 /**
@@ -52,7 +54,7 @@ function taskAnswer(reply: FastifyReply, task: Task, message: string) {
  * The task routes of /api/{user_id}/tasks. The user guard (auth/user-guard.ts) has authenticated the
  * caller as {user_id} before any handler runs.
  */
-export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async (app, { cursors }) => {
+export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async (app, { cursors, tasksPerUserMax }) => {
   const tasks = createTaskRepository(app.database.db);
   const idempotency = createIdempotencyStore(app.database.db);
 
@@ -83,7 +85,11 @@ export const tasksRoutes: FastifyPluginAsyncTypebox<TasksRoutesOptions> = async 
   app.post("/api/:user_id/tasks", { preValidation: normalizeTaskBody, schema: createTaskSchema }, async (request, reply) => {
     const { userId, body } = request;
     const key = parseIdempotencyKey(request.headers["idempotency-key"]);
-    const create = async (repository = tasks) => taskAnswer(reply, await repository.create(userId, body), "Task created");
+    const create = async (repository = tasks) => {
+      const created = await repository.create(userId, body, tasksPerUserMax);
+      if (!created) throw createTaskQuotaExceededError();
+      return taskAnswer(reply, created, "Task created");
+    };
     reply.code(201);
     if (key === undefined) {
       const answer = await create();

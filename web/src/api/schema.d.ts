@@ -338,7 +338,7 @@ export interface components {
             success: false;
             error: {
                 /** @enum {unknown} */
-                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "QUOTA_EXCEEDED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 /** @description Present only for VALIDATION_ERROR: one entry per offending field. */
                 details?: {
@@ -1221,7 +1221,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. */
+            /** @description FORBIDDEN: The user_id in the path is not the authenticated user, or a cookie-authenticated write came from an untrusted Origin. QUOTA_EXCEEDED: The user already holds the most tasks an account may (TASKS_PER_USER_MAX). */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,8 +1,10 @@
 import { type FormEvent, type ReactNode, useId, useState } from "react";
-import { PASSWORD_MAX, PASSWORD_MIN } from "../../../src/shared/rules";
+import { characterCount } from "../../../src/shared/characters";
+import { NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from "../../../src/shared/rules";
 import { useNotices } from "../app/notices";
 import { followLink } from "../app/router";
 import { authClient, authRequest } from "./auth-client";
+import { PasswordStrength } from "./PasswordStrength";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -128,7 +130,8 @@ export function validateSignUp(name: string, email: string, password: string): S
   const errors: SignUpErrors = {};
   if (!name.trim()) errors.name = "Enter your name";
   if (!EMAIL.test(email.trim())) errors.email = "Enter a valid email address";
-  if (password.length < PASSWORD_MIN) errors.password = `Password must be at least ${PASSWORD_MIN} characters`;
+  if (password !== "" && password.trim() === "") errors.password = "Password must not be only spaces";
+  else if (characterCount(password) < PASSWORD_MIN) errors.password = `Password must be at least ${PASSWORD_MIN} characters`;
   return errors;
 }
 
@@ -165,7 +168,7 @@ export function SignUpPage({ onSignedIn }: { onSignedIn(): void }) {
       }
     >
       <form onSubmit={onSubmit} noValidate>
-        <Field label="Name" type="text" name="name" autoComplete="name" value={name} onChange={setName} error={errors.name} maxLength={100} />
+        <Field label="Name" type="text" name="name" autoComplete="name" value={name} onChange={setName} error={errors.name} maxLength={NAME_MAX} />
         <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={setEmail} error={errors.email} />
         <Field
           label="Password"
@@ -178,6 +181,7 @@ export function SignUpPage({ onSignedIn }: { onSignedIn(): void }) {
           hint={`At least ${PASSWORD_MIN} characters (at most ${PASSWORD_MAX}).`}
           maxLength={PASSWORD_MAX}
         />
+        <PasswordStrength password={password} userInputs={[name, email]} />
         <button type="submit" className="button-primary" disabled={busy}>
           Create account
         </button>
