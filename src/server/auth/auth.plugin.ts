@@ -3,6 +3,7 @@ import fp from "fastify-plugin";
 import type { JSONWebKeySet } from "jose";
 import type { Config } from "../config/config.js";
 import { createFailureLimiter } from "../http/failure-limiter.js";
+import { createMailer } from "../mail/mailer.js";
 import { type Auth, createAuth } from "./auth.js";
 import { authRoutes } from "./auth.routes.js";
 import { type Authenticator, createAuthenticator } from "./authenticator.js";
@@ -37,6 +38,8 @@ export function trustedOriginsOf(config: Pick<Config, "publicUrl" | "port" | "tr
 export const authPlugin = fp(
   async (app: FastifyInstance, { config, secret }: { config: Config; secret: string }) => {
     const trustedOrigins = trustedOriginsOf(config);
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, appName: "Ticked", publicUrl: config.publicUrl, log: app.log });
+    app.addHook("onClose", mailer.close);
     const auth = createAuth({
       db: app.database.db,
       secret,
@@ -45,6 +48,7 @@ export const authPlugin = fp(
       production: config.nodeEnv === "production",
       rateLimit: config.nodeEnv !== "test",
       log: app.log,
+      mailer,
     });
     const verifier = createJwtVerifier({
       // The server-side call reads the jwks table directly (creating the first key pair if none exists).

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
+import type { Mailer } from "../mail/mailer.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
@@ -19,9 +20,13 @@ export interface AuthSettings {
   /** Better Auth's per-address limits on sign-in and sign-up; off only for the test suite. */
   rateLimit: boolean;
   log: FastifyBaseLogger;
+  mailer: Mailer;
 }
 
-export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log }: AuthSettings) {
+// Better Auth's default, stated here because the mail promises it ("within the hour").
+const RESET_LINK_LIFETIME_S = 3600;
+
+export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, mailer }: AuthSettings) {
   return betterAuth({
     appName: "Ticked",
     baseURL: publicUrl,
@@ -35,6 +40,13 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
       autoSignIn: true,
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
+      // The link opens the web app's page, which posts the token to reset-password. Better Auth's own
+      // link (/api/auth/reset-password/TOKEN) would put the token in a logged path and redirect.
+      sendResetPassword: async ({ user, token }) =>
+        mailer.sendPasswordReset({ to: user.email, name: user.name, link: `${publicUrl}/reset-password?token=${encodeURIComponent(token)}` }),
+      resetPasswordTokenExpiresIn: RESET_LINK_LIFETIME_S,
+      // Whoever knew the old password (the reason to reset it) is signed out everywhere.
+      revokeSessionsOnPasswordReset: true,
     },
     user: { deleteUser: { enabled: true } },
     telemetry: { enabled: false },
