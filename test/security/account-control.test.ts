@@ -5,6 +5,7 @@ import { buildTestApp, TEST_ORIGIN, type TestApp } from "../app.js";
 import { linkIn, type MailServer, startMailServer } from "../mail-server.js";
 import { createTask } from "../tasks.js";
 import { signUp, type TestUser } from "../users.js";
+import { fromRandomAddresses, randomAddress } from "./actors.js";
 
 /** Account control: changing and resetting a password, the sessions list, deleting the account. */
 let t: TestApp;
@@ -239,5 +240,49 @@ describe("deleting the account", () => {
     expect((await signIn(user.email, user.password)).statusCode).toBe(401);
     const [left] = await t.app.database.db.select({ n: count() }).from(task).where(eq(task.userId, user.id));
     expect(left).toEqual({ n: 0 });
+  });
+});
+
+describe("rate limits on account changes", () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    // Outside NODE_ENV=test Better Auth limits these routes per client address.
+    limited = await buildTestApp({ NODE_ENV: "development", OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: "0", SMTP_URL: mail.url });
+  });
+  afterAll(() => limited.close());
+
+  const from = (remoteAddress: string, url: string, payload: object, cookie?: string) =>
+    limited.app.inject({ method: "POST", url, remoteAddress, headers: { origin: TEST_ORIGIN, ...(cookie ? { cookie } : {}) }, payload });
+
+  it("a fourth reset request within a minute from one address is refused with 429 and Retry-After", async () => {
+    const address = randomAddress();
+    const email = "someone-limited@example.com";
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await from(address, "/api/auth/request-password-reset", { email })).statusCode).toBe(200);
+    }
+    const refused = await from(address, "/api/auth/request-password-reset", { email });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers["retry-after"])).toBeLessThanOrEqual(60);
+  });
+
+  it("repeated wrong current passwords are refused with 429 and Retry-After before more are checked", async () => {
+    const address = randomAddress();
+    const user = await signUp(fromRandomAddresses(limited.app), "Guessing my own");
+    const statuses: number[] = [];
+    let retryAfter: unknown;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const answer = await from(
+        address,
+        "/api/auth/change-password",
+        { currentPassword: `guess ${attempt}`, newPassword: "never set this one" },
+        user.cookie,
+      );
+      statuses.push(answer.statusCode);
+      retryAfter = answer.headers["retry-after"];
+    }
+    expect(statuses).toEqual([400, 400, 400, 429]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(10);
   });
 });

@@ -5,7 +5,8 @@ import { AppHeader } from "../app/AppHeader";
 import { useNotices } from "../app/notices";
 import { Field } from "../auth/AuthPages";
 import { authClient } from "../auth/auth-client";
-import { accountRequest, type SignedInSession, sessionsQuery } from "./account-client";
+import { accountRequest } from "./account-client";
+import { type SignedInSession, sessionsQuery } from "./account-queries";
 import { deviceName } from "./device";
 import "./account.css";
 

@@ -1,4 +1,3 @@
-import { queryOptions } from "@tanstack/react-query";
 import { failedResponse, RequestError, toRequestError } from "../api/errors";
 import { authClient } from "../auth/auth-client";
 
@@ -54,17 +53,3 @@ export async function accountRequest<T>(call: (fetchOptions: FetchOptions) => Pr
   if (known) throw new RequestError("refused", known, error.status);
   throw failedResponse(error.status, { message: error.message });
 }
-
-export interface SignedInSession {
-  id: string;
-  token: string;
-  userAgent?: string | null;
-  ipAddress?: string | null;
-  updatedAt: Date;
-}
-
-export const sessionsQuery = () =>
-  queryOptions({
-    queryKey: ["account", "sessions"],
-    queryFn: () => accountRequest<SignedInSession[]>((fetchOptions) => authClient.listSessions({ fetchOptions })),
-  });
