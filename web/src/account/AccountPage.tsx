@@ -244,10 +244,10 @@ export function AccountPage({ user, sessionId, onSignOut, endSession }: AccountP
       <main className="page account">
         <h1>Account</h1>
         <p className="hint">Signed in as {user.email}</p>
-        <Section title="Name">
+        <Section title="Profile">
           <NameForm name={user.name} />
         </Section>
-        <Section title="Password">
+        <Section title="Change password">
           <PasswordForm />
         </Section>
         <Section title="Signed-in sessions">
