@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import nodemailer from "nodemailer";
 
-export interface PasswordResetMail {
+interface PasswordResetMail {
   to: string;
   name: string;
   /** The web app's reset page with the token: whoever holds it can set the account's password. */

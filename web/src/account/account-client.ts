@@ -1,5 +1,4 @@
 import { failedResponse, RequestError, toRequestError } from "../api/errors";
-import { authClient } from "../auth/auth-client";
 
 interface AccountAnswer<T> {
   data: T | null;
@@ -18,7 +17,7 @@ const MESSAGES: Record<string, string> = {
 };
 
 /** "Try again in 2 minutes": Retry-After is in seconds; without it, no number is guessed. */
-export function tooManyAttempts(retryAfter: string | null): string {
+function tooManyAttempts(retryAfter: string | null): string {
   const seconds = Number(retryAfter);
   if (!retryAfter || !Number.isFinite(seconds) || seconds <= 0) return "Too many attempts. Wait a little, then try again.";
   const wait = seconds < 90 ? `${Math.ceil(seconds)} seconds` : `${Math.ceil(seconds / 60)} minutes`;
