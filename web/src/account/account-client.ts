@@ -44,7 +44,7 @@ export async function accountRequest<T>(call: (fetchOptions: FetchOptions) => Pr
   const { data, error } = answer;
   if (!error) {
     // An empty success is not one: a proxy answering 200 with nothing would otherwise pass.
-    if (data === null) throw new RequestError("refused", `The server answered without data.`);
+    if (data === null) throw new RequestError("refused", "The server answered without data.");
     return data;
   }
   if (error.status === 429) throw new RequestError("refused", tooManyAttempts(retryAfter), 429);
