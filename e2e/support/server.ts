@@ -86,7 +86,8 @@ async function freshPostgres(admin: string): Promise<FreshDatabase> {
   };
 }
 
-export async function launchServer(): Promise<AppServer> {
+/** extraEnv: settings of the test's own on top of the defaults (SMTP_URL, a NODE_ENV with rate limits). */
+export async function launchServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
   const port = String(await freePort());
   const url = `http://localhost:${port}`;
   const database = adminUrl ? await freshPostgres(adminUrl) : freshPglite();
@@ -98,6 +99,7 @@ export async function launchServer(): Promise<AppServer> {
     // Test mode turns Better Auth's per-address sign-in limits off (every test signs up from one address).
     NODE_ENV: "test",
     LOG_LEVEL: "warn",
+    ...extraEnv,
   };
   let running: LaunchedServer | undefined;
   // A test that times out mid-start is torn down while the start goes on; dispose waits for it.

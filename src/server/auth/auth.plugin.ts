@@ -3,6 +3,7 @@ import fp from "fastify-plugin";
 import type { JSONWebKeySet } from "jose";
 import type { Config } from "../config/config.js";
 import { createLimit } from "../http/failure-limiter.js";
+import { createMailer } from "../mail/mailer.js";
 import { type Auth, createAuth } from "./auth.js";
 import { authRoutes } from "./auth.routes.js";
 import { type Authenticator, createAuthenticator } from "./authenticator.js";
@@ -44,6 +45,8 @@ export const authPlugin = fp(
       points: SIGN_IN_FAILURES_MAX,
       windowMs: SIGN_IN_WINDOW_MS,
     });
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, appName: "Ticked", publicUrl: config.publicUrl, log: app.log });
+    app.addHook("onClose", mailer.close);
     const auth = createAuth({
       db: app.database.db,
       secret,
@@ -54,6 +57,7 @@ export const authPlugin = fp(
       log: app.log,
       revocations,
       signInLock,
+      mailer,
     });
     const verifier = createJwtVerifier({
       // The server-side call reads the jwks table directly (creating the first key pair if none exists).

@@ -10,6 +10,7 @@ import { type TokenRevocations, tokenRevocationPlugin } from "./revocation.js";
 import type { Limit } from "../http/failure-limiter.js";
 import { createAccountRules } from "./account-rules.js";
 import { createSignInsPausedError } from "./auth.errors.js";
+import type { Mailer } from "../mail/mailer.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
@@ -28,7 +29,11 @@ export interface AuthSettings {
   revocations: TokenRevocations;
   /** Failed sign-ins per account (normalised email), whatever address they come from. */
   signInLock: Limit;
+  mailer: Mailer;
 }
+
+// Better Auth's default, stated here because the mail promises it ("within the hour").
+const RESET_LINK_LIFETIME_S = 3600;
 
 /**
  * The account a sign-in names, as Better Auth parsed the request (whatever the path's spelling or
@@ -40,7 +45,7 @@ function signInAccount(ctx: { path?: string; body?: unknown }): string | undefin
   return typeof email === "string" ? email.trim().toLowerCase() : undefined;
 }
 
-export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, revocations, signInLock }: AuthSettings) {
+export function createAuth({ db, secret, publicUrl, trustedOrigins, production, rateLimit, log, revocations, signInLock, mailer }: AuthSettings) {
   const accountRules = createAccountRules();
   return betterAuth({
     appName: "Ticked",
@@ -55,7 +60,12 @@ export function createAuth({ db, secret, publicUrl, trustedOrigins, production, 
       autoSignIn: true,
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
-      // Whoever knew the old password may hold a session: a reset ends them all (and their tokens).
+      // The link opens the web app's page, which posts the token to reset-password. Better Auth's own
+      // link (/api/auth/reset-password/TOKEN) would put the token in a logged path and redirect.
+      sendResetPassword: async ({ user, token }) =>
+        mailer.sendPasswordReset({ to: user.email, name: user.name, link: `${publicUrl}/reset-password?token=${encodeURIComponent(token)}` }),
+      resetPasswordTokenExpiresIn: RESET_LINK_LIFETIME_S,
+      // Whoever knew the old password (the reason to reset it) is signed out everywhere.
       revokeSessionsOnPasswordReset: true,
     },
     user: { deleteUser: { enabled: true } },

@@ -32,6 +32,8 @@ export interface Config {
   webDir: string;
   /** Mean event-loop delay above which requests are shed with 503; 0 means never. */
   overloadMaxEventLoopDelayMs: number;
+  /** The mail server for password-reset mail (smtp:// or smtps://); null: reset links go to the log. */
+  smtpUrl: string | null;
 }
 
 /** A setting that stops the process at start: the message names the variable and the problem. */
@@ -73,6 +75,7 @@ const EnvSchema = Type.Object({
   WEB_DIR: Type.String({ default: "dist/web" }),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000),
   TRUST_PROXY: Type.Optional(Type.String()),
+  SMTP_URL: Type.Optional(Type.String()),
 });
 type ParsedEnv = Static<typeof EnvSchema>;
 export type LogLevel = ParsedEnv["LOG_LEVEL"];
@@ -199,6 +202,11 @@ export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
     throw new ConfigError("BETTER_AUTH_SECRET", `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`);
   }
 
+  // The URL carries the mail server's password: the message never echoes it.
+  if (parsed.SMTP_URL !== undefined && !/^smtps?:\/\/[^/?#\s]+/i.test(parsed.SMTP_URL)) {
+    throw new ConfigError("SMTP_URL", "must be smtp://[user:pass@]host[:port] or smtps://...");
+  }
+
   const origins = (name: "TRUSTED_ORIGINS" | "CORS_ORIGINS") =>
     parsed[name]
       .split(",")
@@ -229,5 +237,6 @@ export function parseConfig(rawEnv: Env, cwd = process.cwd()): Config {
     // Off by default under test: a test machine busy with parallel suites lags every process's event
     // loop, which would shed the very requests a test asserts on; the overload test turns it on.
     overloadMaxEventLoopDelayMs: parsed.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS ?? (parsed.NODE_ENV === "test" ? 0 : 1000),
+    smtpUrl: parsed.SMTP_URL ?? null,
   };
 }

@@ -20,7 +20,7 @@ interface FieldProps {
   maxLength?: number;
 }
 
-function Field({ label, type, name, autoComplete, value, onChange, error, hint, maxLength }: FieldProps) {
+export function Field({ label, type, name, autoComplete, value, onChange, error, hint, maxLength }: FieldProps) {
   const id = useId();
   const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   return (
@@ -51,7 +51,7 @@ function Field({ label, type, name, autoComplete, value, onChange, error, hint, 
   );
 }
 
-function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: ReactNode }) {
+export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: ReactNode }) {
   return (
     <main className="auth">
       <p className="brand brand-large" aria-hidden="true">
@@ -67,7 +67,7 @@ function AuthCard({ title, children, footer }: { title: string; children: ReactN
 }
 
 /** Submits once at a time; the fields keep what was typed whatever the answer. */
-function useSubmit(action: () => Promise<void>) {
+export function useSubmit(action: () => Promise<void>) {
   const { showError, clear } = useNotices();
   const [busy, setBusy] = useState(false);
   return {
@@ -115,6 +115,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn(): void }) {
         <button type="submit" className="button-primary" disabled={busy}>
           Sign in
         </button>
+        <p className="auth-footer">
+          <a href="/forgot-password" onClick={followLink}>
+            Forgot password?
+          </a>
+        </p>
       </form>
     </AuthCard>
   );

@@ -1,5 +1,6 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 import { DESCRIPTION_MAX, SEARCH_MAX, type TaskSort, type TaskStatus, TITLE_MAX } from "../../../src/shared/rules";
+import { AppHeader } from "../app/AppHeader";
 import { useNotices } from "../app/notices";
 import { followLink } from "../app/router";
 import { EMPTY_TITLE, TaskItem } from "./TaskItem";
@@ -238,15 +239,7 @@ export function TasksPage({ user, onSignOut }: { user: { id: string; name: strin
 
   return (
     <>
-      <header className="app-header">
-        <div className="app-header-inner">
-          <span className="brand">Ticked</span>
-          <span className="user-name">{user.name}</span>
-          <button type="button" className="button-quiet button-small" onClick={() => onSignOut().catch(showError)}>
-            Sign out
-          </button>
-        </div>
-      </header>
+      <AppHeader user={user} current="tasks" onSignOut={onSignOut} />
       <main className="page">
         <h1>Tasks</h1>
         <NewTask onAdd={onAdd} />
