@@ -198,7 +198,7 @@ describe("accounts", () => {
 
   it("passwords of exactly 8 and exactly 128 characters are accepted", async () => {
     // Hard enough to guess (account-rules.test.ts refuses common ones such as "12345678").
-    const long = "correct horse battery staple, ".repeat(5).slice(0, 120) + "kq7#Vm2z";
+    const long = `${"correct horse battery staple, ".repeat(5).slice(0, 120)}kq7#Vm2z`;
     for (const password of ["kq7#Vm2z", long]) {
       const email = newEmail();
       expect((await signUpRequest({ name: "Edge", email, password })).statusCode).toBe(200);

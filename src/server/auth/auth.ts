@@ -6,11 +6,11 @@ import type { FastifyBaseLogger } from "fastify";
 import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/rules.js";
 import type { Db } from "../db/database.js";
 import * as schema from "../db/schema/index.js";
-import { type TokenRevocations, tokenRevocationPlugin } from "./revocation.js";
 import type { Limit } from "../http/failure-limiter.js";
+import type { Mailer } from "../mail/mailer.js";
 import { createAccountRules } from "./account-rules.js";
 import { createSignInsPausedError } from "./auth.errors.js";
-import type { Mailer } from "../mail/mailer.js";
+import { type TokenRevocations, tokenRevocationPlugin } from "./revocation.js";
 
 export const AUTH_BASE_PATH = "/api/auth";
 /** Set by our route from the socket (or the trusted proxy), overwriting anything a client sends. */
