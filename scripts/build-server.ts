@@ -13,7 +13,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // tsc rewrites only what changed, but always its build-info file: that tells when it last ran.
 const buildInfo = path.join(root, "dist", "server.tsbuildinfo");
 
-if (!process.argv.includes("--if-stale") || writtenAt(buildInfo) <= newestSource(path.join(root, "src", "server"))) {
+if (
+  !process.argv.includes("--if-stale") ||
+  writtenAt(buildInfo) <= Math.max(newestSource(path.join(root, "src", "server")), newestSource(path.join(root, "src", "shared")))
+) {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.server.json")], { stdio: "inherit" });
   process.stdout.write(`server compiled into ${path.join("dist", "server")}\n`);

@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "vite";
 import { newestSource, writtenAt } from "./mtime.js";
 import { precompress } from "./precompress.js";
 import { describeInitialJavaScript, INITIAL_JS_BUDGET_BYTES, measureInitialJavaScript } from "./web-size.js";
@@ -16,8 +15,12 @@ process.env.NODE_ENV = "production";
 const sources = path.join(root, "web");
 const output = path.join(root, "dist", "web");
 
-if (process.argv.includes("--if-stale") && writtenAt(path.join(output, "index.html")) > newestSource(sources)) process.exit(0);
+// The web app also bundles src/shared (the contract's limits).
+const newest = Math.max(newestSource(sources), newestSource(path.join(root, "src", "shared")));
+if (process.argv.includes("--if-stale") && writtenAt(path.join(output, "index.html")) > newest) process.exit(0);
 
+// Imported only when a build is due: npm start on an up-to-date build loads no devDependency.
+const { build } = await import("vite");
 await build({ configFile: path.join(sources, "vite.config.ts"), logLevel: "warn" });
 const compressed = precompress(output);
 const initial = measureInitialJavaScript(output);
